@@ -1,0 +1,57 @@
+/*
+ * code_int.h - private to lib/code/: how the dispatcher (code.c) talks to
+ * the scheme parsers.
+ *
+ * code.c normalises the input (trim, full-width to ASCII), decides which
+ * scheme it is, and calls that scheme's parser with the normalised text.
+ * Parsers fill *out (scheme, form, canonical, parts) and on failure report
+ * the error position as a 0-based byte offset into the normalised text by
+ * calling code_fail(); code.c maps it back to a character position of the
+ * caller's input before returning.
+ */
+#ifndef YIMA_CODE_INT_H
+#define YIMA_CODE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "yima/code.h"
+
+/* Record a parse failure at byte offset `off` of the normalised text
+ * (use CODE_NOPOS when no place is to blame); returns YIMA_EINVAL. */
+#define CODE_NOPOS ((size_t)-1)
+int code_fail(yima_error *err, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Append a named part to out (value truncated to YIMA_CODE_PART_LEN - 1). */
+void code_part_add(yima_code *out, const char *name, const char *value,
+                   size_t n);
+
+/* Write "urn:yima:<scheme>:<value>" into out->canonical. */
+void code_set_urn(yima_code *out, yima_scheme scheme, const char *value);
+
+/* Scheme parsers. `s` is normalised and NUL-terminated, n == strlen(s).
+ * Each sets out->scheme first, so a failed parse still tells the scheme.
+ * A leading "urn:yima:<scheme>:" has already been removed by code.c when
+ * the input was a yima URN (out->form is then "urn"). */
+int code_parse_gs1(const char *s, size_t n, const yima_code_opts *opts,
+                   yima_code *out, yima_error *err);
+int code_parse_uscc(const char *s, size_t n, yima_code *out, yima_error *err);
+int code_parse_ccc(const char *s, size_t n, yima_code *out, yima_error *err);
+int code_parse_ecode(const char *s, size_t n, yima_code *out, yima_error *err);
+int code_parse_handle(const char *s, size_t n, yima_code *out,
+                      yima_error *err);
+int code_parse_dic(const char *s, size_t n, yima_code *out, yima_error *err);
+
+/* Cheap shape tests used by the dispatcher to pick a scheme for bare input
+ * (no prefix or URI). They look at shape only, never at check characters,
+ * unless named *_valid. */
+bool code_uscc_valid(const char *s, size_t n); /* shape + check character */
+bool code_ecode_shape(const char *s, size_t n);
+bool code_dic_shape(const char *s, size_t n);
+
+/* GS1 mod-10 check digit of the n digits in s (the digits before the check
+ * digit). Returns '0'..'9'. */
+char code_gs1_check_digit(const char *s, size_t n);
+
+#endif /* YIMA_CODE_INT_H */
