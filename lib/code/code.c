@@ -1,0 +1,350 @@
+/*
+ * code.c - the front of the identifier layer: normalise what a person or a
+ * scanner produced, decide which scheme it is, and hand it to that scheme's
+ * parser (see code_int.h). Also the JSON view of a parsed code.
+ *
+ * Scheme detection, in order (first match wins):
+ *   "urn:yima:<scheme>:"                 that scheme (our canonical URNs)
+ *   http:// https:// urn:epc:            GS1 (Digital Link, EPC URN)
+ *   ( ] ^ GS                             GS1 element string
+ *   "88." ... "/"                        Handle
+ *   16 digits starting "20"              CCC certificate (no GS1 element
+ *                                        string starts with AI 20 alone)
+ *   18 digits with a valid USCC check    USCC, else GS1 (bare SSCC): a
+ *                                        printed SSCC always carries AI 00,
+ *                                        a bare 18-digit entry is typed
+ *   other digits                         GS1; if that fails and the shape
+ *                                        is an Ecode, Ecode
+ *   "YM" + 17, 19 characters             platform digital identity code
+ *   18 characters                        USCC
+ *   Ecode shape                          Ecode
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "code_int.h"
+
+/* The input after normalisation, with a map back to the caller's input. */
+typedef struct norm {
+    char s[YIMA_CODE_INPUT_MAX + 1];
+    size_t n;
+    uint32_t pos[YIMA_CODE_INPUT_MAX + 1]; /* 1-based char position in input */
+} norm;
+
+/* Decode one UTF-8 sequence; returns its length or 0 when invalid. */
+static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    size_t len, i;
+    uint32_t c;
+
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        len = 2, c = p[0] & 0x1f;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        len = 3, c = p[0] & 0x0f;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        len = 4, c = p[0] & 0x07;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
+        (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+static bool is_space(uint32_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+           c == '\f' || c == 0x3000 || c == 0xa0;
+}
+
+/*
+ * Full-width forms (U+FF01..U+FF5E) become their ASCII twins, U+3000 a space;
+ * surrounding white space goes. Everything else is kept byte for byte.
+ */
+static int normalise(const char *in, size_t len, norm *nm, yima_error *err)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t i = 0, chars = 0, first = 0, last = 0;
+    bool seen = false;
+
+    nm->n = 0;
+    while (i < len) {
+        uint32_t c;
+        size_t k = utf8_decode(p + i, len - i, &c);
+
+        chars++;
+        if (k == 0)
+            return yima_error_set(err, YIMA_EINVAL, chars,
+                                  "byte 0x%02X at position %zu is not valid "
+                                  "UTF-8",
+                                  p[i], chars);
+        if (c >= 0xff01 && c <= 0xff5e) {
+            nm->pos[nm->n] = (uint32_t)chars;
+            nm->s[nm->n++] = (char)(c - 0xfee0);
+        } else if (c == 0x3000 || c == 0xa0) {
+            nm->pos[nm->n] = (uint32_t)chars;
+            nm->s[nm->n++] = ' ';
+        } else {
+            for (size_t j = 0; j < k; j++) {
+                nm->pos[nm->n] = (uint32_t)chars;
+                nm->s[nm->n++] = (char)p[i + j];
+            }
+        }
+        if (!is_space(c)) {
+            if (!seen)
+                first = nm->n - (c >= 0xff01 && c <= 0xff5e ? 1 : k);
+            seen = true;
+            last = nm->n;
+        }
+        i += k;
+    }
+    if (!seen) {
+        nm->n = 0;
+        nm->s[0] = '\0';
+        return 0;
+    }
+    /* Drop the surrounding white space, keeping the position map aligned. */
+    memmove(nm->s, nm->s + first, last - first);
+    memmove(nm->pos, nm->pos + first, (last - first) * sizeof nm->pos[0]);
+    nm->n = last - first;
+    nm->s[nm->n] = '\0';
+    nm->pos[nm->n] = nm->n ? nm->pos[nm->n - 1] + 1 : 1;
+    return 0;
+}
+
+static bool has_prefix_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && strncasecmp(s, prefix, k) == 0;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return n > 0;
+}
+
+static bool is_handle(const char *s, size_t n)
+{
+    return n > 3 && memcmp(s, "88.", 3) == 0 && memchr(s, '/', n) != NULL;
+}
+
+/* A yima URN: strip "urn:yima:<scheme>:" and call that scheme's parser. */
+static int parse_yima_urn(const char *s, size_t n, yima_code *out,
+                          yima_error *err, size_t *shift)
+{
+    static const struct {
+        const char *name;
+        int (*parse)(const char *, size_t, yima_code *, yima_error *);
+    } schemes[] = {
+        {"uscc", code_parse_uscc},     {"ccc", code_parse_ccc},
+        {"ecode", code_parse_ecode},   {"handle", code_parse_handle},
+        {"dic", code_parse_dic},
+    };
+    const char *name = s + 9, *colon;
+    int rc;
+
+    colon = memchr(name, ':', n - 9);
+    if (!colon)
+        return code_fail(err, n, "yima URN: missing ':' after the scheme");
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        size_t k = strlen(schemes[i].name);
+        if ((size_t)(colon - name) == k &&
+            strncasecmp(name, schemes[i].name, k) == 0) {
+            *shift = (size_t)(colon + 1 - s);
+            rc = schemes[i].parse(colon + 1, n - *shift, out, err);
+            out->form = "urn";
+            return rc;
+        }
+    }
+    return code_fail(err, 9,
+                     "yima URN: unknown scheme '%.*s' (expected uscc, ccc, "
+                     "ecode, handle or dic)",
+                     (int)(colon - name), name);
+}
+
+static int dispatch(const char *s, size_t n, const yima_code_opts *opts,
+                    yima_code *out, yima_error *err, size_t *shift)
+{
+    char up[YIMA_CODE_INPUT_MAX + 1];
+    int rc;
+
+    *shift = 0;
+    if (n == 0)
+        return code_fail(err, CODE_NOPOS, "empty code");
+    if (has_prefix_ci(s, n, "urn:yima:"))
+        return parse_yima_urn(s, n, out, err, shift);
+    if (has_prefix_ci(s, n, "http://") || has_prefix_ci(s, n, "https://") ||
+        has_prefix_ci(s, n, "urn:epc:") || s[0] == '(' || s[0] == ']' ||
+        s[0] == '^' || s[0] == '\x1d')
+        return code_parse_gs1(s, n, opts, out, err);
+    if (is_handle(s, n))
+        return code_parse_handle(s, n, out, err);
+
+    for (size_t i = 0; i < n; i++)
+        up[i] = (char)toupper((unsigned char)s[i]);
+    up[n] = '\0';
+
+    if (all_digits(s, n)) {
+        if (n == 16 && s[0] == '2' && s[1] == '0')
+            return code_parse_ccc(s, n, out, err);
+        if (n == 18 && code_uscc_valid(s, n))
+            return code_parse_uscc(s, n, out, err);
+        rc = code_parse_gs1(s, n, opts, out, err);
+        if (rc != 0 && code_ecode_shape(s, n)) {
+            yima_code alt;
+            yima_error alt_err;
+            memset(&alt, 0, sizeof alt);
+            if (code_parse_ecode(s, n, &alt, &alt_err) == 0) {
+                *out = alt;
+                yima_error_clear(err);
+                return 0;
+            }
+        }
+        return rc;
+    }
+    if (code_dic_shape(up, n))
+        return code_parse_dic(s, n, out, err);
+    if (n == 18)
+        return code_parse_uscc(s, n, out, err);
+    if (code_ecode_shape(up, n))
+        return code_parse_ecode(s, n, out, err);
+    return code_fail(err, CODE_NOPOS,
+                     "not a recognised code: expected a GS1 barcode, Digital "
+                     "Link or EPC URN, a USCC (18 characters), a CCC "
+                     "certificate number (16 digits), an Ecode, a Handle "
+                     "(88.x/...) or a platform code (YM..., 19 characters)");
+}
+
+int yima_code_parse(const char *in, size_t len, const yima_code_opts *opts,
+                    yima_code *out, yima_error *err)
+{
+    static const yima_code_opts no_opts = {0};
+    norm nm; /* about 10 KiB: fine on any thread's stack */
+    size_t shift = 0;
+    int rc;
+
+    assert(in || len == 0);
+    assert(out);
+    memset(out, 0, sizeof *out);
+    yima_error_clear(err);
+    if (!opts)
+        opts = &no_opts;
+    if (len > YIMA_CODE_INPUT_MAX)
+        return yima_error_set(err, YIMA_ETOOBIG, 0,
+                              "code is %zu bytes long, the limit is %d", len,
+                              YIMA_CODE_INPUT_MAX);
+    if ((rc = normalise(in, len, &nm, err)) != 0)
+        return rc;
+    rc = dispatch(nm.s, nm.n, opts, out, err, &shift);
+    if (rc != 0 && err && err->pos) {
+        /* err->pos is 1 + byte offset into what the parser saw. */
+        size_t off = err->pos - 1 + shift;
+        err->pos = off <= nm.n ? nm.pos[off] : 0;
+    }
+    return rc;
+}
+
+const char *yima_code_ai(const yima_code *code, const char *ai)
+{
+    for (int i = 0; i < code->n_ai; i++)
+        if (strcmp(code->ai[i].ai, ai) == 0)
+            return code->ai[i].value;
+    return NULL;
+}
+
+const char *yima_code_part_get(const yima_code *code, const char *name)
+{
+    for (int i = 0; i < code->n_part; i++)
+        if (strcmp(code->part[i].name, name) == 0)
+            return code->part[i].value;
+    return NULL;
+}
+
+static void json_field(yima_buf *b, const char *name, const char *value)
+{
+    yima_buf_putc(b, ',');
+    yima_buf_json_str(b, name, strlen(name));
+    yima_buf_putc(b, ':');
+    yima_buf_json_str(b, value, strlen(value));
+}
+
+/* The GS1 parts named in the CLI contract, then the other renderings. */
+static void json_gs1(yima_buf *b, const yima_code *c)
+{
+    static const struct {
+        const char *ai, *name;
+    } named[] = {{"01", "gtin"}, {"10", "lot"},   {"21", "serial"},
+                 {"00", "sscc"}, {"414", "gln"}, {"254", "gln_extension"}};
+
+    yima_buf_puts(b, ",\"ais\":{");
+    for (int i = 0; i < c->n_ai; i++) {
+        if (i)
+            yima_buf_putc(b, ',');
+        yima_buf_json_str(b, c->ai[i].ai, strlen(c->ai[i].ai));
+        yima_buf_putc(b, ':');
+        yima_buf_json_str(b, c->ai[i].value, strlen(c->ai[i].value));
+    }
+    yima_buf_putc(b, '}');
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        const char *v = yima_code_ai(c, named[i].ai);
+        if (v)
+            json_field(b, named[i].name, v);
+    }
+    if (c->digital_link[0])
+        json_field(b, "digital_link", c->digital_link);
+    if (c->element_string[0])
+        json_field(b, "element_string", c->element_string);
+    if (c->epc_urn[0])
+        json_field(b, "epc_urn", c->epc_urn);
+}
+
+int yima_code_to_json(yima_buf *b, const char *in, size_t len,
+                      const yima_code *c, const yima_error *err)
+{
+    bool valid = err == NULL || err->code == YIMA_OK;
+
+    yima_buf_puts(b, "{\"input\":");
+    yima_buf_json_str(b, in, len);
+    yima_buf_printf(b, ",\"valid\":%s,\"scheme\":", valid ? "true" : "false");
+    if (c && c->scheme != YIMA_SCHEME_UNKNOWN)
+        yima_buf_json_str(b, yima_scheme_name(c->scheme),
+                          strlen(yima_scheme_name(c->scheme)));
+    else
+        yima_buf_puts(b, "null");
+    yima_buf_puts(b, ",\"canonical\":");
+    if (valid && c)
+        yima_buf_json_str(b, c->canonical, strlen(c->canonical));
+    else
+        yima_buf_puts(b, "null");
+    if (!valid) {
+        json_field(b, "error", err->msg);
+        if (err->pos)
+            yima_buf_printf(b, ",\"position\":%zu", err->pos);
+    }
+    if (valid && c) {
+        if (c->scheme == YIMA_SCHEME_GS1)
+            json_gs1(b, c);
+        for (int i = 0; i < c->n_part; i++)
+            json_field(b, c->part[i].name, c->part[i].value);
+        if (c->form)
+            json_field(b, "form", c->form);
+    }
+    return yima_buf_putc(b, '}');
+}
