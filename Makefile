@@ -17,7 +17,7 @@ CSTD     = -std=c17 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Iinclude -MMD -MP
-LDLIBS  +=
+LDLIBS  += -ljansson -lcrypto
 TEST_LIBS = -lcmocka
 FUZZ_SECONDS ?= 20
 
@@ -48,6 +48,11 @@ setup:
 # The GS1 AI table is generated from the GS1 Barcode Syntax Dictionary.
 lib/code/gs1_ai_table.c: data/gs1/gs1-syntax-dictionary.txt tools/gen-gs1-table.awk
 	awk -f tools/gen-gs1-table.awk data/gs1/gs1-syntax-dictionary.txt > $@.tmp
+	mv $@.tmp $@
+
+# The Ecode version table is generated from data/ecode/versions.tsv.
+lib/code/ecode_table.c: data/ecode/versions.tsv tools/gen-ecode-table.awk
+	awk -f tools/gen-ecode-table.awk data/ecode/versions.tsv > $@.tmp
 	mv $@.tmp $@
 
 $(BUILD)/%.o: %.c

@@ -12,8 +12,9 @@
  *
  * Output (one line each, key=value, for scripts):
  *   bench code_parse codes=N rate=R/s baseline_rate=B/s ratio=B/R
- * ratio is how many times slower than reading the bytes parsing is; the
- * ceiling it must stay under is printed and checked (exit 1 if above).
+ * ratio is how many times longer parsing takes than one memchr pass over
+ * the same bytes; the ceiling it must stay under is printed and checked
+ * (exit 1 if above).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,8 @@
 
 #include "yima/code.h"
 
-#define ROUNDS 200
-#define CEILING 400.0 /* parse may cost at most this many memchr passes */
+#define ROUNDS 2000
+#define CEILING 6000.0 /* parse may cost at most this many memchr passes */
 
 static const char *corpus[] = {
     "09506000134352",
@@ -33,10 +34,10 @@ static const char *corpus[] = {
     "(01)09506000134352(10)ABC123(21)XYZ-1",
     "(01)80614141123458(17)261231(10)L2026(21)400",
     "]C1010950600013435210ABC123\x1d" "21XYZ",
-    "]d20109506000134352172512310^10LOT-7",
+    "]d2010950600013435217251231""10LOT-7",
     "]Q3010950600013435221A1B2C3",
     "(00)106141411234567897",
-    "(414)9521234500006(254)A1",
+    "(414)9521234500001(254)A1",
     "https://id.gs1.org/01/09506000134352/21/XYZ%2F1",
     "https://example.com/shop/01/09506000134352/10/ABC/21/400?17=261231&3103=000195",
     "urn:epc:id:sgtin:0614141.812345.400",
@@ -63,7 +64,8 @@ int main(void)
     yima_error err;
     yima_code_opts opts = {.gcp_length = 7};
     double t0, t_parse, t_base;
-    size_t valid = 0, touched = 0, total;
+    size_t valid = 0, total;
+    volatile size_t touched = 0; /* keeps the baseline from being optimised away */
 
     for (size_t i = 0; i < NC; i++)
         lens[i] = strlen(corpus[i]);
@@ -76,13 +78,23 @@ int main(void)
                                      &err) == 0;
     t_parse = now() - t0;
 
+    /* Baseline: one memchr pass over all the corpus bytes laid end to end,
+     * the least any parser must do. */
+    size_t bytes = 0;
+    for (size_t i = 0; i < NC; i++)
+        bytes += lens[i];
+    char *all = malloc(bytes);
+    if (!all)
+        return 1;
+    for (size_t i = 0, at = 0; i < NC; at += lens[i], i++)
+        memcpy(all + at, corpus[i], lens[i]);
     t0 = now();
-    for (int r = 0; r < ROUNDS * 50; r++)
-        for (size_t i = 0; i < NC; i++) {
-            const char *volatile p = corpus[i];
-            touched += memchr(p, 0x7f, lens[i]) == NULL;
-        }
-    t_base = (now() - t0) / 50;
+    for (int r = 0; r < ROUNDS * 1000; r++) {
+        all[r % bytes] ^= 1; /* so no pass can be skipped as a repeat */
+        touched += memchr(all, 0x7f, bytes) == NULL;
+    }
+    t_base = (now() - t0) / 1000;
+    free(all);
 
     if (valid != total) {
         fprintf(stderr, "bench: %zu of %zu corpus codes did not parse\n",
@@ -98,6 +110,5 @@ int main(void)
     printf("bench code_parse codes=%zu rate=%.0f/s baseline_rate=%.0f/s "
            "ratio=%.1f ceiling=%.0f %s\n",
            total, rate, base, ratio, CEILING, ratio <= CEILING ? "ok" : "OVER");
-    (void)touched;
     return ratio <= CEILING ? 0 : 1;
 }

@@ -8,7 +8,7 @@
  *   http:// https:// urn:epc:            GS1 (Digital Link, EPC URN)
  *   ( ] ^ GS                             GS1 element string
  *   "88." ... "/"                        Handle
- *   16 digits starting "20"              CCC certificate (no GS1 element
+ *   16 characters starting "20"          CCC certificate (no GS1 element
  *                                        string starts with AI 20 alone)
  *   18 digits with a valid USCC check    USCC, else GS1 (bare SSCC): a
  *                                        printed SSCC always carries AI 00,
@@ -158,7 +158,6 @@ static int parse_yima_urn(const char *s, size_t n, yima_code *out,
         {"dic", code_parse_dic},
     };
     const char *name = s + 9, *colon;
-    int rc;
 
     colon = memchr(name, ':', n - 9);
     if (!colon)
@@ -168,9 +167,8 @@ static int parse_yima_urn(const char *s, size_t n, yima_code *out,
         if ((size_t)(colon - name) == k &&
             strncasecmp(name, schemes[i].name, k) == 0) {
             *shift = (size_t)(colon + 1 - s);
-            rc = schemes[i].parse(colon + 1, n - *shift, out, err);
-            out->form = "urn";
-            return rc;
+            out->form = "urn"; /* parsers decode URN escapes when set */
+            return schemes[i].parse(colon + 1, n - *shift, out, err);
         }
     }
     return code_fail(err, 9,
@@ -201,9 +199,9 @@ static int dispatch(const char *s, size_t n, const yima_code_opts *opts,
         up[i] = (char)toupper((unsigned char)s[i]);
     up[n] = '\0';
 
+    if (n == 16 && s[0] == '2' && s[1] == '0')
+        return code_parse_ccc(s, n, out, err);
     if (all_digits(s, n)) {
-        if (n == 16 && s[0] == '2' && s[1] == '0')
-            return code_parse_ccc(s, n, out, err);
         if (n == 18 && code_uscc_valid(s, n))
             return code_parse_uscc(s, n, out, err);
         rc = code_parse_gs1(s, n, opts, out, err);
@@ -242,7 +240,14 @@ int yima_code_parse(const char *in, size_t len, const yima_code_opts *opts,
 
     assert(in || len == 0);
     assert(out);
-    memset(out, 0, sizeof *out);
+    /* Reset only the header: clearing the whole value (about 8 KiB) cost
+     * more than parsing most codes. Parsers write every string they set. */
+    out->scheme = YIMA_SCHEME_UNKNOWN;
+    out->form = NULL;
+    out->canonical[0] = '\0';
+    out->n_ai = 0;
+    out->digital_link[0] = out->element_string[0] = out->epc_urn[0] = '\0';
+    out->n_part = 0;
     yima_error_clear(err);
     if (!opts)
         opts = &no_opts;

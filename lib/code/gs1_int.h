@@ -139,4 +139,26 @@ int gs1_parse_epc_urn(const char *s, size_t n, yima_code *out,
  * element_string and (when opts->gcp_length is set) epc_urn. */
 int gs1_finish(yima_code *out, const yima_code_opts *opts, yima_error *err);
 
+/*
+ * Shared by the form parsers (gs1.c): check value v (n bytes) for AI d with
+ * gs1_ai_check_value() and append it to out->ai[]. An AI given twice with
+ * the same value is kept once; with another value it is an error. Errors
+ * point at byte offset off + i of the input for v[i], or at map[i] when map
+ * is not NULL (for values that were decoded, padded or assembled).
+ */
+int gs1_add_ai(yima_code *out, const gs1_ai_def *d, const char *v, size_t n,
+               size_t off, const size_t *map, yima_error *err);
+
+/*
+ * Writers used by gs1_finish(). gs1_dl_write() (gs1_dl.c) fills
+ * out->canonical and out->digital_link ("" when an AI can be neither in the
+ * path nor a query attribute), and order[0..n_ai) with the AI indices in
+ * conventional order: primary key, its qualifiers, the rest as given; it
+ * fails when no AI is a primary key. gs1_epc_write() (gs1_epc.c), called
+ * after it, fills out->epc_urn for a company prefix of gcp_length digits,
+ * or leaves it "" when no EPC URN names what out->canonical names.
+ */
+int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err);
+void gs1_epc_write(yima_code *out, int gcp_length);
+
 #endif /* YIMA_GS1_INT_H */

@@ -1,0 +1,140 @@
+/*
+ * cbv.c - CBV and GS1 web vocabulary for the event hash: the bare words a
+ * JSON-LD event may use ("shipping", "in_transit", "Temperature") and the
+ * CBV 1.x URNs (urn:epcglobal:cbv:bizstep:shipping), both written as web
+ * URIs (https://ref.gs1.org/cbv/BizStep-shipping).
+ *
+ * The word lists are the enumerations of the EPCIS 2.0 JSON schema
+ * (bizStep, disposition, bizTransaction type, source/destination type,
+ * error reason, component, measurement type, sensor alert type). A word not
+ * in its list is left as it is, as JSON-LD expansion leaves it.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "epcis_int.h"
+
+#define CBV    "https://ref.gs1.org/cbv/"
+#define GS1VOC "https://gs1.org/voc/"
+
+/* Each list is space-separated, with a space at both ends. */
+static const char bizstep[] =
+    " accepting arriving assembling collecting commissioning "
+    "consigning creating_class_instance cycle_counting "
+    "decommissioning departing destroying disassembling dispensing "
+    "encoding entering_exiting holding inspecting installing killing "
+    "loading other packing picking receiving removing repackaging "
+    "repairing replacing reserving retail_selling sampling "
+    "sensor_reporting shipping staging_outbound stock_taking "
+    "stocking storing transporting unloading unpacking void_shipping ";
+
+static const char disp[] =
+    " active available completeness_inferred completeness_verified "
+    "conformant container_closed container_open damaged destroyed "
+    "dispensed disposed encoded expired in_progress in_transit "
+    "inactive mismatch_class mismatch_instance mismatch_quantity "
+    "needs_replacement no_pedigree_match non_conformant "
+    "non_sellable_other partially_dispensed recalled reserved "
+    "retail_sold returned sellable_accessible "
+    "sellable_not_accessible stolen unavailable unknown ";
+
+static const char btt[] =
+    " bol cert desadv inv pedigree po poc prodorder recadv rma "
+    "testprd testres upevt ";
+
+static const char sdt[] = " location owning_party possessing_party ";
+
+static const char er[] = " did_not_occur incorrect_data ";
+
+static const char component[] =
+    " altitude axial_distance azimuth easting elevation_angle height "
+    "latitude longitude northing polar_angle spherical_radius x y z ";
+
+static const char measurement[] =
+    " AbsoluteHumidity AbsorbedDose AbsorbedDoseRate Acceleration "
+    "Altitude AmountOfSubstance AmountOfSubstancePerUnitVolume Angle "
+    "AngularAcceleration AngularMomentum AngularVelocity Area "
+    "Capacitance Conductance Conductivity Count Density "
+    "Dimensionless DoseEquivalent DoseEquivalentRate "
+    "DynamicViscosity ElectricCharge ElectricCurrent "
+    "ElectricCurrentDensity ElectricFieldStrength Energy Exposure "
+    "Force Frequency Illuminance Inductance Irradiance "
+    "KinematicViscosity Length LinearMomentum Luminance LuminousFlux "
+    "LuminousIntensity MagneticFlux MagneticFluxDensity "
+    "MagneticVectorPotential Mass MassConcentration MassFlowRate "
+    "MassPerAreaTime MemoryCapacity MolalityOfSolute MolarEnergy "
+    "MolarMass MolarVolume Power Pressure RadiantFlux "
+    "RadiantIntensity Radioactivity RelativeHumidity Resistance "
+    "Resistivity SolidAngle SpecificVolume Speed SurfaceDensity "
+    "SurfaceTension Temperature Time Torque Voltage Volume "
+    "VolumeFlowRate VolumeFraction VolumetricFlux Wavenumber ";
+
+static const char alert[] = " ALARM_CONDITION ERROR_CONDITION ";
+
+static const struct {
+    const char *words;
+    const char *prefix;
+} vocab[] = {
+    [EPCIS_VOCAB_NONE] = {NULL, NULL},
+    [EPCIS_VOCAB_BIZSTEP] = {bizstep, CBV "BizStep-"},
+    [EPCIS_VOCAB_DISP] = {disp, CBV "Disp-"},
+    [EPCIS_VOCAB_BTT] = {btt, CBV "BTT-"},
+    [EPCIS_VOCAB_SDT] = {sdt, CBV "SDT-"},
+    [EPCIS_VOCAB_ER] = {er, CBV "ER-"},
+    [EPCIS_VOCAB_COMPONENT] = {component, CBV "Comp-"},
+    [EPCIS_VOCAB_MEASUREMENT] = {measurement, GS1VOC},
+    [EPCIS_VOCAB_ALERT] = {alert, GS1VOC},
+};
+
+/* True when s (n bytes) is one of the words of list. */
+static bool in_list(const char *list, const char *s, size_t n)
+{
+    const char *p = list;
+
+    if (n == 0 || memchr(s, ' ', n))
+        return false;
+    while ((p = strchr(p, ' ')) != NULL && p[1]) {
+        p++;
+        if (strncmp(p, s, n) == 0 && p[n] == ' ')
+            return true;
+    }
+    return false;
+}
+
+const char *epcis_cbv_bare(epcis_vocab v, const char *s, size_t n)
+{
+    assert((unsigned)v < sizeof vocab / sizeof vocab[0]);
+    assert(s || n == 0);
+    if (!vocab[v].words || !in_list(vocab[v].words, s, n))
+        return NULL;
+    return vocab[v].prefix;
+}
+
+/* The CBV 1.x URN namespaces of standard vocabulary, and their web URIs. */
+static const struct {
+    const char *urn;
+    const char *web;
+} urns[] = {
+    {"urn:epcglobal:cbv:bizstep:", CBV "BizStep-"},
+    {"urn:epcglobal:cbv:disp:", CBV "Disp-"},
+    {"urn:epcglobal:cbv:btt:", CBV "BTT-"},
+    {"urn:epcglobal:cbv:sdt:", CBV "SDT-"},
+    {"urn:epcglobal:cbv:er:", CBV "ER-"},
+};
+
+int epcis_cbv_urn(yima_buf *out, const char *s, size_t n)
+{
+    int rc;
+
+    assert(out && (s || n == 0));
+    for (size_t i = 0; i < sizeof urns / sizeof urns[0]; i++) {
+        size_t k = strlen(urns[i].urn);
+        if (n <= k || memcmp(s, urns[i].urn, k) != 0)
+            continue;
+        yima_buf_puts(out, urns[i].web);
+        if ((rc = yima_buf_add(out, s + k, n - k)) != 0)
+            return rc;
+        return 1;
+    }
+    return 0;
+}

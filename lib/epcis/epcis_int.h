@@ -1,0 +1,149 @@
+/*
+ * epcis_int.h - private to lib/epcis/: the pieces of the CBV 2.0 event hash.
+ *
+ * Who does what:
+ *   hash.c     the public API: find the events of a document, hash them
+ *   prehash.c  the pre-hash string of one event (field order, sorting)
+ *   context.c  namespace prefixes from JSON-LD @context; CURIE expansion
+ *   cbv.c      CBV / GS1 vocabulary: bare words and URNs to web URIs
+ *   time.c     timestamps to UTC with milliseconds
+ *   num.c      numbers without trailing zeros
+ *
+ * Jansson types appear here and nowhere in the public header.
+ */
+#ifndef YIMA_EPCIS_INT_H
+#define YIMA_EPCIS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "yima/buf.h"
+#include "yima/epcis.h"
+#include "yima/error.h"
+
+/* ---- context.c ---------------------------------------------------------- */
+
+/* One namespace prefix and the IRI it stands for, both owned. */
+typedef struct epcis_ns {
+    char *prefix;
+    char *iri;
+} epcis_ns;
+
+/*
+ * Prefixes in force for an event. Look-ups search the map's own entries
+ * (the last definition wins), then `parent` (the document's map when this
+ * one holds an event's own @context), then the prefixes of the standard
+ * EPCIS context (gs1, cbv, cbvmda, epcis, rdfs, owl, xsd, dcterms).
+ */
+typedef struct epcis_nsmap {
+    epcis_ns *v;
+    size_t n, cap;
+    const struct epcis_nsmap *parent;
+} epcis_nsmap;
+
+void epcis_ns_init(epcis_nsmap *m, const epcis_nsmap *parent);
+void epcis_ns_free(epcis_nsmap *m);
+
+/* Add the prefix definitions of a JSON-LD @context value (a string, an
+ * object or an array of them); anything else in it is skipped. Returns 0 or
+ * YIMA_ENOMEM. */
+int epcis_ns_add_context(epcis_nsmap *m, const json_t *context);
+
+/* The IRI of prefix p (n bytes), or NULL when it is not defined. */
+const char *epcis_ns_iri(const epcis_nsmap *m, const char *p, size_t n);
+
+/* Append field name `key` expanded: "prefix:local" with a known prefix
+ * becomes "{iri}local"; any other name is appended as it is. Returns 0 or
+ * a yima_buf error. */
+int epcis_ns_key(yima_buf *out, const epcis_nsmap *m, const char *key);
+
+/* If value s (n bytes) is a CURIE with a known prefix, append it expanded
+ * ("gs1:Angle" -> "https://gs1.org/voc/Angle") and return 1; otherwise
+ * append nothing and return 0. A yima_buf error is returned as it is. */
+int epcis_ns_curie(yima_buf *out, const epcis_nsmap *m, const char *s,
+                   size_t n);
+
+/* A set of expanded field names ("{iri}local"), owned. */
+typedef struct epcis_names {
+    char **v;
+    size_t n, cap;
+} epcis_names;
+
+void epcis_names_free(epcis_names *l);
+int epcis_names_add(epcis_names *l, const char *s, size_t n);
+bool epcis_names_has(const epcis_names *l, const char *s);
+
+/* ---- cbv.c -------------------------------------------------------------- */
+
+/* The vocabularies whose bare words a JSON-LD event may use. */
+typedef enum epcis_vocab {
+    EPCIS_VOCAB_NONE = 0,
+    EPCIS_VOCAB_BIZSTEP,     /* bizStep                -> cbv/BizStep-  */
+    EPCIS_VOCAB_DISP,        /* disposition, set/unset -> cbv/Disp-     */
+    EPCIS_VOCAB_BTT,         /* bizTransaction type    -> cbv/BTT-      */
+    EPCIS_VOCAB_SDT,         /* source/destination type -> cbv/SDT-     */
+    EPCIS_VOCAB_ER,          /* error reason           -> cbv/ER-       */
+    EPCIS_VOCAB_COMPONENT,   /* sensorReport component -> cbv/Comp-     */
+    EPCIS_VOCAB_MEASUREMENT, /* sensorReport type      -> gs1.org/voc/  */
+    EPCIS_VOCAB_ALERT        /* sensorReport exception -> gs1.org/voc/  */
+} epcis_vocab;
+
+/* If s (n bytes) is a term of vocabulary v, the web URI prefix to put in
+ * front of it ("https://ref.gs1.org/cbv/BizStep-"); otherwise NULL. */
+const char *epcis_cbv_bare(epcis_vocab v, const char *s, size_t n);
+
+/* If s (n bytes) is a CBV 1.x vocabulary URN (urn:epcglobal:cbv:bizstep:,
+ * :disp:, :btt:, :sdt:, :er:), append its web URI and return 1; otherwise
+ * append nothing and return 0. A yima_buf error is returned as it is. */
+int epcis_cbv_urn(yima_buf *out, const char *s, size_t n);
+
+/* ---- time.c ------------------------------------------------------------- */
+
+#define EPCIS_TIME_LEN 24 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+
+/*
+ * Normalise an xsd:dateTimeStamp (s, n bytes) to UTC with milliseconds:
+ * "2005-04-03T20:33:31.116000-06:00" -> "2005-04-04T02:33:31.116Z". A 4th
+ * decimal of 5..9 rounds the 3rd up; later ones are ignored. Returns 0, or
+ * YIMA_EINVAL with a short reason in why ("month 13 is not 01..12").
+ */
+int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
+                    char *why, size_t whysz);
+
+/* True when s (n bytes) is a time zone offset "+hh:mm" / "-hh:mm" within
+ * -14:00..+14:00, as eventTimeZoneOffset must be. */
+bool epcis_tz_offset_valid(const char *s, size_t n);
+
+/* ---- num.c -------------------------------------------------------------- */
+
+/* Append a number without trailing zeros or exponent noise: 452.0 -> "452",
+ * 0.10 -> "0.1", 1e-7 -> "1e-07" (the reference implementation's forms).
+ * Returns 0 or a yima_buf error. */
+int epcis_num_real(yima_buf *out, double v);
+int epcis_num_int(yima_buf *out, long long v);
+
+/* If s (n bytes) is a decimal number ("12.50", "+3", ".5", "1E3"), append
+ * it as epcis_num_real() would and return 1; otherwise append nothing and
+ * return 0. A yima_buf error is returned as it is. */
+int epcis_num_text(yima_buf *out, const char *s, size_t n);
+
+/* ---- prehash.c ---------------------------------------------------------- */
+
+/*
+ * Append the pre-hash string of one event (a JSON object) to out. ns holds
+ * the document's prefixes (the event's own @context is added on top),
+ * ignore the expanded names of extension fields to leave out (may be NULL).
+ * event_no numbers the event in its document for messages (1-based; 0 when
+ * the event stands alone). Returns 0, YIMA_EINVAL, YIMA_ETOOBIG or
+ * YIMA_ENOMEM, with *err filled.
+ */
+int epcis_prehash(const json_t *event, const epcis_nsmap *ns,
+                  const epcis_names *ignore, size_t event_no, yima_buf *out,
+                  yima_error *err);
+
+/* "an object", "a string", ... for messages about JSON types. */
+const char *epcis_json_kind(const json_t *v);
+
+#endif /* YIMA_EPCIS_INT_H */

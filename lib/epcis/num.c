@@ -1,0 +1,174 @@
+/*
+ * num.c - numbers for the event hash, without trailing zeros: the text the
+ * reference implementation writes for a value read as a double. Integral
+ * values are written as integers with every digit ("452.0" -> "452",
+ * 1e20 -> "100000000000000000000"); others in the shortest form that reads
+ * back to the same double, in fixed notation unless the exponent is below
+ * -4 ("0.1", "12.25", "1e-05", "2.5e-07").
+ *
+ * Formatting and parsing run in the "C" locale whatever the program's
+ * locale is, so the decimal point is always '.'.
+ */
+#include <assert.h>
+#include <locale.h>
+#include <math.h> /* isfinite() only: no libm */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+#include "epcis_int.h"
+
+static locale_t c_locale;
+static once_flag c_once = ONCE_FLAG_INIT;
+
+static void c_init(void)
+{
+    c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+/* Switch this thread to the C locale; returns what to restore, or 0. */
+static locale_t enter_c(void)
+{
+    call_once(&c_once, c_init);
+    return c_locale ? uselocale(c_locale) : (locale_t)0;
+}
+
+static void leave_c(locale_t old)
+{
+    if (old)
+        uselocale(old);
+}
+
+/* Write non-integral, finite v in its shortest round-trip form. */
+static int shortest(yima_buf *out, double v)
+{
+    char e[40], dig[20];
+    size_t nd = 0;
+    long ex;
+    const char *p;
+    char *end;
+
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec - 1, v);
+        if (strtod(e, NULL) == v)
+            break;
+    }
+    /* e is "[-]d[.ddd]e[+-]xx": collect the digits and the exponent */
+    p = e;
+    if (*p == '-') {
+        yima_buf_putc(out, '-');
+        p++;
+    }
+    for (; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9' && nd < sizeof dig)
+            dig[nd++] = *p;
+    while (nd > 1 && dig[nd - 1] == '0')
+        nd--;
+    ex = *p == 'e' ? strtol(p + 1, &end, 10) : 0;
+
+    if (ex < -4 || ex >= 16) {
+        yima_buf_putc(out, dig[0]);
+        if (nd > 1) {
+            yima_buf_putc(out, '.');
+            yima_buf_add(out, dig + 1, nd - 1);
+        }
+        return yima_buf_printf(out, "e%c%02ld", ex < 0 ? '-' : '+', labs(ex));
+    }
+    if (ex < 0) {
+        yima_buf_puts(out, "0.");
+        for (long i = -1; i > ex; i--)
+            yima_buf_putc(out, '0');
+        return yima_buf_add(out, dig, nd);
+    }
+    for (long i = 0; i <= ex; i++)
+        yima_buf_putc(out, (size_t)i < nd ? dig[i] : '0');
+    if ((size_t)ex + 1 < nd) {
+        yima_buf_putc(out, '.');
+        yima_buf_add(out, dig + ex + 1, nd - (size_t)ex - 1);
+    }
+    return out->failed ? YIMA_ETOOBIG : 0;
+}
+
+/* True when finite v has no fraction (every double from 2^52 up has none). */
+static bool integral(double v)
+{
+    double a = v < 0 ? -v : v;
+    return a >= 4503599627370496.0 || (double)(long long)v == v;
+}
+
+static int real(yima_buf *out, double v)
+{
+    if (v == 0)
+        return yima_buf_putc(out, '0'); /* also -0.0 */
+    if (integral(v))
+        return yima_buf_printf(out, "%.0f", v);
+    return shortest(out, v);
+}
+
+int epcis_num_real(yima_buf *out, double v)
+{
+    locale_t old;
+    int rc;
+
+    assert(out && isfinite(v));
+    old = enter_c();
+    rc = real(out, v);
+    leave_c(old);
+    return rc;
+}
+
+int epcis_num_int(yima_buf *out, long long v)
+{
+    assert(out);
+    return yima_buf_printf(out, "%lld", v);
+}
+
+/* True when s (n bytes) is [+-] (digits [. [digits]] | . digits)
+ * [(e|E) [+-] digits]. */
+static bool is_decimal(const char *s, size_t n)
+{
+    size_t i = 0, before = 0, after = 0;
+
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        before++;
+    if (i < n && s[i] == '.')
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            after++;
+    if (before + after == 0)
+        return false;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        size_t ed = 0;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            ed++;
+        if (ed == 0)
+            return false;
+    }
+    return i == n;
+}
+
+int epcis_num_text(yima_buf *out, const char *s, size_t n)
+{
+    char tmp[512];
+    locale_t old;
+    double v;
+    int rc;
+
+    assert(out && (s || n == 0));
+    if (n == 0 || n >= sizeof tmp || !is_decimal(s, n))
+        return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    old = enter_c();
+    v = strtod(tmp, NULL);
+    rc = isfinite(v) ? real(out, v) : 0; /* "1e999": keep the text */
+    leave_c(old);
+    if (rc < 0)
+        return rc;
+    return isfinite(v) ? 1 : 0;
+}
