@@ -17,6 +17,7 @@ static const struct command {
     const char *help;
 } commands[] = {
     {"code", cmd_code, "parse, validate and issue product codes"},
+    {"epcis", cmd_epcis, "EPCIS 2.0 tools: event hash IDs"},
 };
 
 static void usage(FILE *f)
