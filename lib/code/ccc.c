@@ -18,7 +18,6 @@
  * 1 May 2002; 2001 is therefore the earliest year accepted.
  */
 #include <assert.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,45 +25,6 @@
 
 #define CCC_LEN        16
 #define CCC_FIRST_YEAR 2001
-
-/* Characters in s (UTF-8 lead bytes and stray bytes; not continuations). */
-static size_t char_count(const char *s, size_t n)
-{
-    size_t i, count = 0;
-
-    for (i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            count++;
-    return count;
-}
-
-/* A printable rendering of the character at s[i]: itself when it is
- * printable ASCII or a well-formed UTF-8 sequence, else \xNN. */
-static const char *show_char(const char *s, size_t n, size_t i, char buf[8])
-{
-    unsigned char c = (unsigned char)s[i];
-    size_t len = 0, k;
-
-    if (c >= 0x20 && c < 0x7F)
-        len = 1;
-    else if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4;
-    if (len == 0 || i + len > n)
-        goto hex;
-    for (k = 1; k < len; k++)
-        if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-            goto hex;
-    memcpy(buf, s + i, len);
-    buf[len] = '\0';
-    return buf;
-hex:
-    snprintf(buf, 8, "\\x%02X", c);
-    return buf;
-}
 
 /* The latest year a certificate may carry: next year, by the UTC clock. */
 static int latest_year(void)
@@ -84,10 +44,7 @@ int code_parse_ccc(const char *s, size_t n, yima_code *out, yima_error *err)
     size_t i;
 
     assert(s && out);
-    out->scheme = YIMA_SCHEME_CCC;
-    if (!out->form)
-        out->form = "bare";
-    out->n_part = 0;
+    code_begin(out, YIMA_SCHEME_CCC);
 
     /* Every character before the first non-digit is one byte, so the
      * offset of the first bad byte is also its character position. */
@@ -96,11 +53,11 @@ int code_parse_ccc(const char *s, size_t n, yima_code *out, yima_error *err)
             return code_fail(err, i,
                              "CCC certificate: character '%s' at position "
                              "%zu is not a digit",
-                             show_char(s, n, i, cb), i + 1);
+                             code_show_char(s, n, i, cb), i + 1);
     if (n != CCC_LEN)
         return code_fail(err, CODE_NOPOS,
                          "CCC certificate: length is %zu, expected %d digits",
-                         char_count(s, n), CCC_LEN);
+                         code_char_count(s, n), CCC_LEN);
     memcpy(value, s, CCC_LEN);
     value[CCC_LEN] = '\0';
 

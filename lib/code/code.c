@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "code_int.h"
+#include "yima/utf8.h"
 
 /* The input after normalisation, with a map back to the caller's input. */
 typedef struct norm {
@@ -32,38 +33,6 @@ typedef struct norm {
     size_t n;
     uint32_t pos[YIMA_CODE_INPUT_MAX + 1]; /* 1-based char position in input */
 } norm;
-
-/* Decode one UTF-8 sequence; returns its length or 0 when invalid. */
-static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    size_t len, i;
-    uint32_t c;
-
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        len = 2, c = p[0] & 0x1f;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef)
-        len = 3, c = p[0] & 0x0f;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-        len = 4, c = p[0] & 0x07;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
-        (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return len;
-}
 
 static bool is_space(uint32_t c)
 {
@@ -84,7 +53,7 @@ static int normalise(const char *in, size_t len, norm *nm, yima_error *err)
     nm->n = 0;
     while (i < len) {
         uint32_t c;
-        size_t k = utf8_decode(p + i, len - i, &c);
+        size_t k = yima_utf8_decode(p + i, len - i, &c);
 
         chars++;
         if (k == 0)
@@ -126,20 +95,6 @@ static int normalise(const char *in, size_t len, norm *nm, yima_error *err)
     return 0;
 }
 
-static bool has_prefix_ci(const char *s, size_t n, const char *prefix)
-{
-    size_t k = strlen(prefix);
-    return n >= k && strncasecmp(s, prefix, k) == 0;
-}
-
-static bool all_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return n > 0;
-}
-
 static bool is_handle(const char *s, size_t n)
 {
     return n > 3 && memcmp(s, "88.", 3) == 0 && memchr(s, '/', n) != NULL;
@@ -153,8 +108,8 @@ static int parse_yima_urn(const char *s, size_t n, yima_code *out,
         const char *name;
         int (*parse)(const char *, size_t, yima_code *, yima_error *);
     } schemes[] = {
-        {"uscc", code_parse_uscc},     {"ccc", code_parse_ccc},
-        {"ecode", code_parse_ecode},   {"handle", code_parse_handle},
+        {"uscc", code_parse_uscc},   {"ccc", code_parse_ccc},
+        {"ecode", code_parse_ecode}, {"handle", code_parse_handle},
         {"dic", code_parse_dic},
     };
     const char *name = s + 9, *colon;
@@ -186,10 +141,11 @@ static int dispatch(const char *s, size_t n, const yima_code_opts *opts,
     *shift = 0;
     if (n == 0)
         return code_fail(err, CODE_NOPOS, "empty code");
-    if (has_prefix_ci(s, n, "urn:yima:"))
+    if (code_has_prefix_ci(s, n, "urn:yima:"))
         return parse_yima_urn(s, n, out, err, shift);
-    if (has_prefix_ci(s, n, "http://") || has_prefix_ci(s, n, "https://") ||
-        has_prefix_ci(s, n, "urn:epc:") || s[0] == '(' || s[0] == ']' ||
+    if (code_has_prefix_ci(s, n, "http://") ||
+        code_has_prefix_ci(s, n, "https://") ||
+        code_has_prefix_ci(s, n, "urn:epc:") || s[0] == '(' || s[0] == ']' ||
         s[0] == '^' || s[0] == '\x1d')
         return code_parse_gs1(s, n, opts, out, err);
     if (is_handle(s, n))
@@ -201,7 +157,7 @@ static int dispatch(const char *s, size_t n, const yima_code_opts *opts,
 
     if (n == 16 && s[0] == '2' && s[1] == '0')
         return code_parse_ccc(s, n, out, err);
-    if (all_digits(s, n)) {
+    if (code_all_digits(s, n)) {
         if (n == 18 && code_uscc_valid(s, n))
             return code_parse_uscc(s, n, out, err);
         rc = code_parse_gs1(s, n, opts, out, err);
@@ -295,7 +251,7 @@ static void json_gs1(yima_buf *b, const yima_code *c)
 {
     static const struct {
         const char *ai, *name;
-    } named[] = {{"01", "gtin"}, {"10", "lot"},   {"21", "serial"},
+    } named[] = {{"01", "gtin"}, {"10", "lot"},  {"21", "serial"},
                  {"00", "sscc"}, {"414", "gln"}, {"254", "gln_extension"}};
 
     yima_buf_puts(b, ",\"ais\":{");

@@ -30,6 +30,46 @@ void code_part_add(yima_code *out, const char *name, const char *value,
 /* Write "urn:yima:<scheme>:<value>" into out->canonical. */
 void code_set_urn(yima_code *out, yima_scheme scheme, const char *value);
 
+/* Start a parse by a scheme that has parts (every one but GS1): set
+ * out->scheme, make out->form "bare" unless code.c already set it ("urn"),
+ * and clear the parts. */
+void code_begin(yima_code *out, yima_scheme scheme);
+
+/* Whether s[0..n) starts with prefix, ignoring ASCII case. */
+bool code_has_prefix_ci(const char *s, size_t n, const char *prefix);
+
+/* Whether s[0..n) is one or more ASCII digits (false when n == 0). */
+bool code_all_digits(const char *s, size_t n);
+
+/* Characters in s[0..n): UTF-8 lead bytes and stray bytes, not
+ * continuations. code_char_count(s, off) + 1 is the 1-based character
+ * position of byte offset off. */
+size_t code_char_count(const char *s, size_t n);
+
+/* A printable rendering of the character at s[i] (i < n), written to buf:
+ * itself when it is printable ASCII or a well-formed UTF-8 sequence, else
+ * \xNN. Returns buf. */
+const char *code_show_char(const char *s, size_t n, size_t i, char buf[8]);
+
+/* The byte a percent-escape "%XX" at s[i] (s[i] == '%') stands for, 0..255;
+ * -1 unless s[i + 1] and s[i + 2] are both hex digits (either case) inside
+ * s[0..n). */
+int code_pct_decode(const char *s, size_t n, size_t i);
+
+/* A bounded string being written: appends that do not fit (with the NUL)
+ * set `over` and write nothing, and so do all appends after one that did
+ * not fit. p[len] is NUL after each append that fitted. */
+typedef struct code_sbuf {
+    char *p;
+    size_t cap, len;
+    bool over;
+} code_sbuf;
+
+void code_sbuf_put(code_sbuf *b, const char *s, size_t n);
+void code_sbuf_puts(code_sbuf *b, const char *s);
+/* Append byte c as "%XX" (upper-case hex). */
+void code_sbuf_put_pct(code_sbuf *b, unsigned char c);
+
 /* Scheme parsers. `s` is normalised and NUL-terminated, n == strlen(s).
  * Each sets out->scheme first, so a failed parse still tells the scheme.
  * A leading "urn:yima:<scheme>:" has already been removed by code.c when
@@ -39,8 +79,7 @@ int code_parse_gs1(const char *s, size_t n, const yima_code_opts *opts,
 int code_parse_uscc(const char *s, size_t n, yima_code *out, yima_error *err);
 int code_parse_ccc(const char *s, size_t n, yima_code *out, yima_error *err);
 int code_parse_ecode(const char *s, size_t n, yima_code *out, yima_error *err);
-int code_parse_handle(const char *s, size_t n, yima_code *out,
-                      yima_error *err);
+int code_parse_handle(const char *s, size_t n, yima_code *out, yima_error *err);
 int code_parse_dic(const char *s, size_t n, yima_code *out, yima_error *err);
 
 /* Cheap shape tests used by the dispatcher to pick a scheme for bare input

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "code_int.h"
 
@@ -54,6 +55,111 @@ char code_gs1_check_digit(const char *s, size_t n)
         sum += (i % 2 == 0) ? 3 * d : d;
     }
     return (char)('0' + (10 - sum % 10) % 10);
+}
+
+void code_begin(yima_code *out, yima_scheme scheme)
+{
+    out->scheme = scheme;
+    if (!out->form)
+        out->form = "bare";
+    out->n_part = 0;
+}
+
+bool code_has_prefix_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && strncasecmp(s, prefix, k) == 0;
+}
+
+bool code_all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return n > 0;
+}
+
+size_t code_char_count(const char *s, size_t n)
+{
+    size_t i, count = 0;
+
+    for (i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+const char *code_show_char(const char *s, size_t n, size_t i, char buf[8])
+{
+    unsigned char c = (unsigned char)s[i];
+    size_t len = 0, k;
+
+    if (c >= 0x20 && c < 0x7F)
+        len = 1;
+    else if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4;
+    if (len == 0 || i + len > n)
+        goto hex;
+    for (k = 1; k < len; k++)
+        if (((unsigned char)s[i + k] & 0xC0) != 0x80)
+            goto hex;
+    memcpy(buf, s + i, len);
+    buf[len] = '\0';
+    return buf;
+hex:
+    snprintf(buf, 8, "\\x%02X", c);
+    return buf;
+}
+
+/* Value of hex digit c (either case), or -1. */
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int code_pct_decode(const char *s, size_t n, size_t i)
+{
+    int hi, lo;
+
+    if (i + 2 >= n)
+        return -1;
+    hi = hexval((unsigned char)s[i + 1]);
+    lo = hexval((unsigned char)s[i + 2]);
+    return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+void code_sbuf_put(code_sbuf *b, const char *s, size_t n)
+{
+    if (b->over || n >= b->cap - b->len) {
+        b->over = true;
+        return;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void code_sbuf_puts(code_sbuf *b, const char *s)
+{
+    code_sbuf_put(b, s, strlen(s));
+}
+
+void code_sbuf_put_pct(code_sbuf *b, unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+
+    code_sbuf_put(b, e, 3);
 }
 
 const char *yima_scheme_name(yima_scheme scheme)

@@ -34,7 +34,6 @@
  */
 #include <assert.h>
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -55,44 +54,6 @@ static int value_of(int c)
         if (alphabet[i] == c)
             return i;
     return -1;
-}
-
-static size_t char_count(const char *s, size_t n)
-{
-    size_t i, count = 0;
-
-    for (i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            count++;
-    return count;
-}
-
-/* A printable rendering of the character at s[i]: itself when it is
- * printable ASCII or a well-formed UTF-8 sequence, else \xNN. */
-static const char *show_char(const char *s, size_t n, size_t i, char buf[8])
-{
-    unsigned char c = (unsigned char)s[i];
-    size_t len = 0, k;
-
-    if (c >= 0x20 && c < 0x7F)
-        len = 1;
-    else if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4;
-    if (len == 0 || i + len > n)
-        goto hex;
-    for (k = 1; k < len; k++)
-        if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-            goto hex;
-    memcpy(buf, s + i, len);
-    buf[len] = '\0';
-    return buf;
-hex:
-    snprintf(buf, 8, "\\x%02X", c);
-    return buf;
 }
 
 /* The check character for the first YIMA_DIC_LEN - 1 characters of code
@@ -129,12 +90,9 @@ int code_parse_dic(const char *s, size_t n, yima_code *out, yima_error *err)
     size_t i, chars;
 
     assert(s && out);
-    out->scheme = YIMA_SCHEME_DIC;
-    if (!out->form)
-        out->form = "bare";
-    out->n_part = 0;
+    code_begin(out, YIMA_SCHEME_DIC);
 
-    chars = char_count(s, n);
+    chars = code_char_count(s, n);
     if (chars != YIMA_DIC_LEN)
         return code_fail(err, CODE_NOPOS, "DIC: length is %zu, expected %d",
                          chars, YIMA_DIC_LEN);
@@ -147,7 +105,7 @@ int code_parse_dic(const char *s, size_t n, yima_code *out, yima_error *err)
             return code_fail(err, i,
                              "DIC: character '%s' at position %zu is not "
                              "allowed (allowed: 0-9 and A-Y except I O S V Z)",
-                             show_char(s, n, i, cb), i + 1);
+                             code_show_char(s, n, i, cb), i + 1);
         up[i] = alphabet[v];
     }
     up[0] = 'Y';

@@ -13,52 +13,12 @@
  * an embedded GTIN, but that is the business of whoever assigned it).
  */
 #include <assert.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "code_int.h"
 #include "ecode_int.h"
 
 /* Longest Ecode any table row could describe: 1 + 32 + 64. */
 #define ECODE_MAX 97
-
-static size_t char_count(const char *s, size_t n)
-{
-    size_t i, count = 0;
-
-    for (i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            count++;
-    return count;
-}
-
-/* A printable rendering of the character at s[i]: itself when it is
- * printable ASCII or a well-formed UTF-8 sequence, else \xNN. */
-static const char *show_char(const char *s, size_t n, size_t i, char buf[8])
-{
-    unsigned char c = (unsigned char)s[i];
-    size_t len = 0, k;
-
-    if (c >= 0x20 && c < 0x7F)
-        len = 1;
-    else if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4;
-    if (len == 0 || i + len > n)
-        goto hex;
-    for (k = 1; k < len; k++)
-        if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-            goto hex;
-    memcpy(buf, s + i, len);
-    buf[len] = '\0';
-    return buf;
-hex:
-    snprintf(buf, 8, "\\x%02X", c);
-    return buf;
-}
 
 static const ecode_version *find_version(int v)
 {
@@ -117,7 +77,7 @@ static int check(const char *s, size_t n, char *up, const ecode_version **vp,
     if (s[0] < '0' || s[0] > '9')
         return code_fail(err, 0,
                          "Ecode: version '%s' at position 1 is not a digit",
-                         show_char(s, n, 0, cb));
+                         code_show_char(s, n, 0, cb));
     v = find_version(s[0] - '0');
     if (!v) {
         list_versions(list, sizeof list);
@@ -133,7 +93,7 @@ static int check(const char *s, size_t n, char *up, const ecode_version **vp,
             return code_fail(err, i,
                              "Ecode: character '%s' at position %zu is not "
                              "allowed in version %d (%s)",
-                             show_char(s, n, i, cb), i + 1, v->version,
+                             code_show_char(s, n, i, cb), i + 1, v->version,
                              v->charset == ECODE_ALNUM ? "0-9 and A-Z"
                                                        : "digits only");
         if (i < ECODE_MAX)
@@ -145,7 +105,7 @@ static int check(const char *s, size_t n, char *up, const ecode_version **vp,
         return code_fail(err, CODE_NOPOS,
                          "Ecode: length is %zu, expected %zu-%zu for version "
                          "%d (1 version + %d NSI + %d-%d MD)",
-                         char_count(s, n), lo, hi, v->version, v->nsi_len,
+                         code_char_count(s, n), lo, hi, v->version, v->nsi_len,
                          v->md_min, v->md_max);
     up[0] = s[0];
     up[n] = '\0';
@@ -169,10 +129,7 @@ int code_parse_ecode(const char *s, size_t n, yima_code *out, yima_error *err)
     int rc;
 
     assert(s && out);
-    out->scheme = YIMA_SCHEME_ECODE;
-    if (!out->form)
-        out->form = "bare";
-    out->n_part = 0;
+    code_begin(out, YIMA_SCHEME_ECODE);
 
     rc = check(s, n, up, &v, err);
     if (rc)

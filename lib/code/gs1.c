@@ -57,20 +57,6 @@ int gs1_add_ai(yima_code *out, const gs1_ai_def *d, const char *v, size_t n,
     return 0;
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return n > 0;
-}
-
-static bool has_prefix_ci(const char *s, size_t n, const char *prefix)
-{
-    size_t k = strlen(prefix);
-    return n >= k && strncasecmp(s, prefix, k) == 0;
-}
-
 /* Whether s starts like a URI of some other scheme: "ftp://", "www://". */
 static bool other_uri(const char *s, size_t n)
 {
@@ -191,22 +177,23 @@ int code_parse_gs1(const char *s, size_t n, const yima_code_opts *opts,
                          "got %d",
                          opts->gcp_length);
 
-    if (has_prefix_ci(s, n, "http://") || has_prefix_ci(s, n, "https://"))
+    if (code_has_prefix_ci(s, n, "http://") ||
+        code_has_prefix_ci(s, n, "https://"))
         rc = gs1_parse_dl(s, n, out, err);
     else if (other_uri(s, n))
         rc = code_fail(err, 0,
                        "Digital Link: must start with http:// or https://");
-    else if (has_prefix_ci(s, n, "urn:epc:"))
+    else if (code_has_prefix_ci(s, n, "urn:epc:"))
         rc = gs1_parse_epc_urn(s, n, out, err);
-    else if (all_digits(s, n) &&
+    else if (code_all_digits(s, n) &&
              (n == 8 || n == 12 || n == 13 || n == 14 || n == 18))
         rc = parse_bare(s, n, 0, out, err);
-    else if (n == 16 && memcmp(s, "]E0", 3) == 0 && all_digits(s + 3, 13))
+    else if (n == 16 && memcmp(s, "]E0", 3) == 0 && code_all_digits(s + 3, 13))
         rc = parse_bare(s + 3, 13, 3, out, err); /* EAN-13, UPC-A */
-    else if (n == 11 && memcmp(s, "]E4", 3) == 0 && all_digits(s + 3, 8))
+    else if (n == 11 && memcmp(s, "]E4", 3) == 0 && code_all_digits(s + 3, 8))
         rc = parse_bare(s + 3, 8, 3, out, err); /* EAN-8 */
     else if ((rc = gs1_parse_element(s, n, out, err)) != 0 &&
-             all_digits(s, n) && err) {
+             code_all_digits(s, n) && err) {
         /* Digits that are neither a GTIN nor an element string were most
          * likely a GTIN or SSCC mistyped: say both. */
         char why[YIMA_ERROR_MSG_MAX - 96];

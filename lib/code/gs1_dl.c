@@ -177,17 +177,6 @@ static const gs1_ai_def *segment_ai(const char *s, size_t n)
     return NULL;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Percent-decode s[0..n) (at offset off of the input) into v, at most
  * YIMA_GS1_VALUE_MAX + 1 bytes so that an over-long value is still seen as
@@ -202,19 +191,18 @@ static int decode(const char *s, size_t n, size_t off, bool query,
     while (i < n && k <= YIMA_GS1_VALUE_MAX) {
         map[k] = off + i;
         if (s[i] == '%') {
-            int hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
+            int byte = code_pct_decode(s, n, i);
+            if (byte < 0)
                 return code_fail(err, off + i,
                                  "Digital Link: '%%' in the value of (%s) "
                                  "must be followed by two hex digits",
                                  d->ai);
-            if (hi == 0 && lo == 0)
+            if (byte == 0)
                 return code_fail(err, off + i,
                                  "Digital Link: %%00 is not allowed in the "
                                  "value of (%s)",
                                  d->ai);
-            v[k++] = (char)(hi * 16 + lo);
+            v[k++] = (char)byte;
             i += 3;
         } else {
             v[k++] = query && s[i] == '+' ? ' ' : s[i];
@@ -462,56 +450,29 @@ int gs1_parse_dl(const char *s, size_t n, yima_code *out, yima_error *err)
 
 /* ---- Writing ------------------------------------------------------------ */
 
-/* A bounded string being written. */
-typedef struct sbuf {
-    char *p;
-    size_t cap, len;
-    bool over;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t n)
-{
-    if (b->over || n >= b->cap - b->len) {
-        b->over = true;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(sbuf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
 /*
  * Percent-encode an AI value. Letters, digits and - . _ ~ stay, and so do
  * ' ; = in a path, as the CBV 2.0 reference event hash writes them; all
  * else is %XX. In a query ; and = are encoded too.
  */
-static void put_encoded(sbuf *b, const char *v, bool query)
+static void put_encoded(code_sbuf *b, const char *v, bool query)
 {
-    static const char hex[] = "0123456789ABCDEF";
-
     for (; *v; v++) {
         unsigned char c = (unsigned char)*v;
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
             (c >= '0' && c <= '9') || (c && strchr("-._~'", c)) ||
-            (!query && (c == ';' || c == '='))) {
-            put(b, v, 1);
-        } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            put(b, e, 3);
-        }
+            (!query && (c == ';' || c == '=')))
+            code_sbuf_put(b, v, 1);
+        else
+            code_sbuf_put_pct(b, c);
     }
 }
 
-static void put_pair(sbuf *b, const yima_gs1_ai *a)
+static void put_pair(code_sbuf *b, const yima_gs1_ai *a)
 {
-    put(b, "/", 1);
-    puts_(b, a->ai);
-    put(b, "/", 1);
+    code_sbuf_put(b, "/", 1);
+    code_sbuf_puts(b, a->ai);
+    code_sbuf_put(b, "/", 1);
     put_encoded(b, a->value, false);
 }
 
@@ -529,7 +490,7 @@ int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
     const gs1_ai_def *key = NULL, *d;
     int k, nalt, best = -1, best_score = -1, n = 0, finest = -1;
     bool used[YIMA_GS1_AI_MAX] = {false}, first = true;
-    sbuf b;
+    code_sbuf b;
 
     assert(out && order);
     out->canonical[0] = out->digital_link[0] = '\0';
@@ -586,16 +547,16 @@ int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
             order[n++] = i;
     assert(n == out->n_ai);
 
-    b = (sbuf){out->canonical, sizeof out->canonical, 0, false};
-    puts_(&b, DL_STEM);
+    b = (code_sbuf){out->canonical, sizeof out->canonical, 0, false};
+    code_sbuf_puts(&b, DL_STEM);
     put_pair(&b, &out->ai[k]);
     if (finest >= 0)
         put_pair(&b, &out->ai[finest]);
     if (b.over)
         goto too_long;
 
-    b = (sbuf){out->digital_link, sizeof out->digital_link, 0, false};
-    puts_(&b, DL_STEM);
+    b = (code_sbuf){out->digital_link, sizeof out->digital_link, 0, false};
+    code_sbuf_puts(&b, DL_STEM);
     for (int i = 0; i < n; i++) {
         const yima_gs1_ai *a = &out->ai[order[i]];
         if (used[order[i]]) {
@@ -608,10 +569,10 @@ int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
             out->digital_link[0] = '\0';
             return 0;
         }
-        put(&b, first ? "?" : "&", 1);
+        code_sbuf_put(&b, first ? "?" : "&", 1);
         first = false;
-        puts_(&b, a->ai);
-        put(&b, "=", 1);
+        code_sbuf_puts(&b, a->ai);
+        code_sbuf_put(&b, "=", 1);
         put_encoded(&b, a->value, true);
     }
     if (b.over)

@@ -11,7 +11,6 @@
  * Reserved characters in URN fields are %XX escapes.
  */
 #include <assert.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -96,17 +95,6 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A value being assembled, with the input offset of each byte. */
 typedef struct val {
     char v[YIMA_GS1_VALUE_MAX + 1];
@@ -123,13 +111,12 @@ static int append(val *a, const char *s, size_t n, size_t off, bool unescape,
         size_t at = off + i;
 
         if (unescape && c == '%') {
-            int hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+            int byte = code_pct_decode(s, n, i);
+            if (byte <= 0) /* not %XX, or %00 */
                 return code_fail(err, at,
                                  "EPC URN: bad escape '%.*s' in the %s",
                                  (int)(n - i < 3 ? n - i : 3), s + i, what);
-            c = (char)(hi * 16 + lo);
+            c = (char)byte;
             i += 3;
         } else {
             i++;
@@ -310,36 +297,15 @@ int gs1_parse_epc_urn(const char *s, size_t n, yima_code *out, yima_error *err)
 
 /* ---- Writing ------------------------------------------------------------ */
 
-typedef struct sbuf {
-    char *p;
-    size_t cap, len;
-    bool over;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t n)
-{
-    if (b->over || n >= b->cap - b->len) {
-        b->over = true;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
 /* Write a URN field, escaping the characters the EPC URN syntax reserves. */
-static void put_escaped(sbuf *b, const char *s, size_t n)
+static void put_escaped(code_sbuf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
-
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x21 || c > 0x7e || strchr("\"%&/<>?#", c)) {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            put(b, e, 3);
-        } else {
-            put(b, s + i, 1);
-        }
+        if (c < 0x21 || c > 0x7e || strchr("\"%&/<>?#", c))
+            code_sbuf_put_pct(b, c);
+        else
+            code_sbuf_put(b, s + i, 1);
     }
 }
 
@@ -379,7 +345,7 @@ void gs1_epc_write(yima_code *out, int gcp_length)
     const gs1_ai_def *d;
     const epc_kind *k = NULL;
     size_t L = (size_t)gcp_length, vn, fixed = 0;
-    sbuf b = {out->epc_urn, sizeof out->epc_urn, 0, false};
+    code_sbuf b = {out->epc_urn, sizeof out->epc_urn, 0, false};
 
     out->epc_urn[0] = '\0';
     if (gcp_length < 6 || gcp_length > 12)
@@ -407,46 +373,46 @@ void gs1_epc_write(yima_code *out, int gcp_length)
         return;
     vn = strlen(kv);
 
-    put(&b, "urn:epc:", 8);
-    put(&b, k->ns, strlen(k->ns));
-    put(&b, ":", 1);
-    put(&b, k->name, strlen(k->name));
-    put(&b, ":", 1);
+    code_sbuf_put(&b, "urn:epc:", 8);
+    code_sbuf_put(&b, k->ns, strlen(k->ns));
+    code_sbuf_put(&b, ":", 1);
+    code_sbuf_put(&b, k->name, strlen(k->name));
+    code_sbuf_put(&b, ":", 1);
     if (k->digits) {
         const char *p = kv + k->lead0;
         if (vn < fixed || L + k->indicator > k->digits)
             goto none;
-        put(&b, p + k->indicator, L); /* company prefix */
-        put(&b, ".", 1);
+        code_sbuf_put(&b, p + k->indicator, L); /* company prefix */
+        code_sbuf_put(&b, ".", 1);
         if (k->indicator)
-            put(&b, p, 1);
-        put(&b, p + k->indicator + L, k->digits - k->indicator - L);
+            code_sbuf_put(&b, p, 1);
+        code_sbuf_put(&b, p + k->indicator + L, k->digits - k->indicator - L);
         for (int x = 0; x < k->extra; x++) {
-            put(&b, ".", 1);
-            put(&b, p + k->digits + 1 + 2 * x, 2);
+            code_sbuf_put(&b, ".", 1);
+            code_sbuf_put(&b, p + k->digits + 1 + 2 * x, 2);
         }
         if (k->ser == SER_KEY) {
-            put(&b, ".", 1);
+            code_sbuf_put(&b, ".", 1);
             put_escaped(&b, kv + fixed, vn - fixed);
         }
     } else {
         if (vn <= L || !all_digits(kv, L))
             goto none;
-        put(&b, kv, L);
-        put(&b, ".", 1);
+        code_sbuf_put(&b, kv, L);
+        code_sbuf_put(&b, ".", 1);
         put_escaped(&b, kv + L, vn - L);
     }
     if (k->ser == SER_AI) {
         sv = ai_value(out, k->ser_ai);
         if (sv && strcmp(k->ser_ai, "254") == 0 && strcmp(sv, "0") == 0)
             goto none; /* an SGLN extension "0" means none */
-        put(&b, ".", 1);
+        code_sbuf_put(&b, ".", 1);
         if (sv)
             put_escaped(&b, sv, strlen(sv));
         else
-            put(&b, "0", 1); /* SGLN without extension */
+            code_sbuf_put(&b, "0", 1); /* SGLN without extension */
     } else if (k->ser == SER_STAR) {
-        put(&b, ".*", 2);
+        code_sbuf_put(&b, ".*", 2);
     }
     if (!b.over)
         return;

@@ -653,11 +653,6 @@ static int hyphen(const char *c, size_t n, verdict *v)
     return 0;
 }
 
-static bool is_hex(char ch)
-{
-    return is_digit(ch) || (ch >= 'A' && ch <= 'F') || (ch >= 'a' && ch <= 'f');
-}
-
 /* Every '%' starts a %XX escape (RFC 3986, 2.1). */
 static int pcenc(const char *c, size_t n, verdict *v)
 {
@@ -666,7 +661,7 @@ static int pcenc(const char *c, size_t n, verdict *v)
     for (i = 0; i < n; i++) {
         if (c[i] != '%')
             continue;
-        if (n - i < 3 || !is_hex(c[i + 1]) || !is_hex(c[i + 2]))
+        if (code_pct_decode(c, n, i) < 0)
             return reject(v, i, "'%%' must be followed by two hex digits");
         i += 2;
     }

@@ -26,62 +26,18 @@
  * with 88.* identifiers was found.
  */
 #include <assert.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "code_int.h"
+#include "yima/utf8.h"
 
 #define HANDLE_PREFIX_MAX  64
 #define HANDLE_SEGMENT_MAX 16
 #define HANDLE_SUFFIX_MAX  255
 
-static size_t char_count(const char *s, size_t n)
-{
-    size_t i, count = 0;
-
-    for (i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            count++;
-    return count;
-}
-
-/*
- * Decode the UTF-8 sequence at s[0..n). Returns its length and stores the
- * code point, or returns 0 for an ill-formed sequence (bad lead byte,
- * truncated, bad continuation, overlong, surrogate, above U+10FFFF).
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0], min;
-    size_t len, k;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, c &= 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, c &= 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, c &= 0x07, min = 0x10000;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (k = 1; k < len; k++) {
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[k] & 0x3Fu);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
 /* Spaces and controls that must not appear in a suffix. */
-static bool forbidden(unsigned cp)
+static bool forbidden(uint32_t cp)
 {
     return cp <= 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0xA0) ||
            cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 ||
@@ -94,17 +50,6 @@ static bool nss_safe(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
            (c >= '0' && c <= '9') || (c && strchr("-._~!$&'()*+,;=:@/", c));
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Check the prefix s[0..n) (n > 0 known). */
@@ -181,14 +126,12 @@ static int take_suffix(const char *s, size_t n, size_t off, bool decode,
         int byte = (unsigned char)s[i];
         size_t from = i;
         if (decode && byte == '%') {
-            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
+            byte = code_pct_decode(s, n, i);
+            if (byte < 0)
                 return code_fail(err, off + i,
                                  "Handle: bad percent-encoding at position "
                                  "%zu (expected %%XX)",
-                                 char_count(whole, off + i) + 1);
-            byte = hi * 16 + lo;
+                                 code_char_count(whole, off + i) + 1);
             i += 3;
         } else {
             i++;
@@ -202,15 +145,16 @@ static int take_suffix(const char *s, size_t n, size_t off, bool decode,
     }
     /* Now the characters of the decoded suffix. */
     for (i = 0; i < k;) {
-        unsigned cp = 0;
-        size_t len1 = utf8_decode((const unsigned char *)buf + i, k - i, &cp);
+        uint32_t cp = 0;
+        size_t len1 =
+            yima_utf8_decode((const unsigned char *)buf + i, k - i, &cp);
         size_t at = off + src[i], pos;
 
         if (len1 != 0 && !forbidden(cp)) {
             i += len1;
             continue;
         }
-        pos = char_count(whole, at) + 1; /* only on failure: O(n) */
+        pos = code_char_count(whole, at) + 1; /* only on failure: O(n) */
         if (len1 == 0)
             return code_fail(err, at,
                              "Handle: suffix has invalid UTF-8 (byte 0x%02X) "
@@ -224,35 +168,22 @@ static int take_suffix(const char *s, size_t n, size_t off, bool decode,
         return code_fail(err, at,
                          "Handle: character U+%04X at position %zu of the "
                          "suffix is not allowed %s",
-                         cp, pos, what);
+                         (unsigned)cp, pos, what);
     }
     *len = k;
     return 0;
 }
 
-/* Append s[0..n) to dst at *at, percent-encoding unsafe bytes. */
-static bool put_encoded(char *dst, size_t size, size_t *at, const char *s,
-                        size_t n)
+/* Append s[0..n) to b, percent-encoding the bytes that are not NSS-safe. */
+static void put_encoded(code_sbuf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (nss_safe(c)) {
-            if (*at + 1 >= size)
-                return false;
-            dst[(*at)++] = (char)c;
-        } else {
-            if (*at + 3 >= size)
-                return false;
-            dst[(*at)++] = '%';
-            dst[(*at)++] = hex[c >> 4];
-            dst[(*at)++] = hex[c & 15];
-        }
+        if (nss_safe(c))
+            code_sbuf_put(b, s + i, 1);
+        else
+            code_sbuf_put_pct(b, c);
     }
-    dst[*at] = '\0';
-    return true;
 }
 
 int code_parse_handle(const char *s, size_t n, yima_code *out, yima_error *err)
@@ -260,16 +191,14 @@ int code_parse_handle(const char *s, size_t n, yima_code *out, yima_error *err)
     static const char urn[] = "urn:yima:handle:";
     char suffix[HANDLE_SUFFIX_MAX + 1];
     const char *slash;
-    size_t plen, slen = 0, at, cut;
+    size_t plen, slen = 0, cut;
+    code_sbuf b;
     bool is_urn;
     int rc;
 
     assert(s && out);
-    out->scheme = YIMA_SCHEME_HANDLE;
     is_urn = out->form && strcmp(out->form, "urn") == 0;
-    if (!out->form)
-        out->form = "bare";
-    out->n_part = 0;
+    code_begin(out, YIMA_SCHEME_HANDLE);
 
     if (n == 0)
         return code_fail(err, CODE_NOPOS, "Handle: empty");
@@ -292,16 +221,14 @@ int code_parse_handle(const char *s, size_t n, yima_code *out, yima_error *err)
     /* Canonical URN: prefix is digits and dots, so only the suffix needs
      * encoding. The limits above keep it well inside YIMA_CODE_URI_MAX;
      * the check stays in case they change. */
-    at = 0;
     if (sizeof urn + plen + 1 >= sizeof out->canonical)
         return code_fail(err, CODE_NOPOS, "Handle: too long");
-    memcpy(out->canonical, urn, sizeof urn - 1);
-    at = sizeof urn - 1;
-    memcpy(out->canonical + at, s, plen);
-    at += plen;
-    out->canonical[at++] = '/';
-    if (!put_encoded(out->canonical, sizeof out->canonical, &at, suffix,
-                     slen)) {
+    b = (code_sbuf){out->canonical, sizeof out->canonical, 0, false};
+    code_sbuf_put(&b, urn, sizeof urn - 1);
+    code_sbuf_put(&b, s, plen);
+    code_sbuf_put(&b, "/", 1);
+    put_encoded(&b, suffix, slen);
+    if (b.over) {
         out->canonical[0] = '\0';
         return code_fail(err, CODE_NOPOS,
                          "Handle: canonical form is longer than %d bytes",

@@ -116,45 +116,6 @@ static int upper(int c)
     return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
 }
 
-/* Characters in s (UTF-8 lead bytes and stray bytes; not continuations). */
-static size_t char_count(const char *s, size_t n)
-{
-    size_t i, count = 0;
-
-    for (i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            count++;
-    return count;
-}
-
-/* A printable rendering of the character at s[i]: itself when it is
- * printable ASCII or a well-formed UTF-8 sequence, else \xNN. */
-static const char *show_char(const char *s, size_t n, size_t i, char buf[8])
-{
-    unsigned char c = (unsigned char)s[i];
-    size_t len = 0, k;
-
-    if (c >= 0x20 && c < 0x7F)
-        len = 1;
-    else if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4;
-    if (len == 0 || i + len > n)
-        goto hex;
-    for (k = 1; k < len; k++)
-        if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-            goto hex;
-    memcpy(buf, s + i, len);
-    buf[len] = '\0';
-    return buf;
-hex:
-    snprintf(buf, 8, "\\x%02X", c);
-    return buf;
-}
-
 static const struct uscc_class *find_class(char dept, char type)
 {
     size_t i;
@@ -220,7 +181,7 @@ static int check(const char *s, size_t n, char up[USCC_LEN + 1],
                  yima_error *err)
 {
     char list[64], cb[8];
-    size_t i, chars = char_count(s, n);
+    size_t i, chars = code_char_count(s, n);
     char expect;
 
     if (chars != USCC_LEN)
@@ -235,7 +196,7 @@ static int check(const char *s, size_t n, char up[USCC_LEN + 1],
             return code_fail(err, i,
                              "USCC: character '%s' at position %zu is not "
                              "allowed (allowed: 0-9 and A-Y except I O S V Z)",
-                             show_char(s, n, i, cb), i + 1);
+                             code_show_char(s, n, i, cb), i + 1);
         up[i] = (char)c;
     }
     up[USCC_LEN] = '\0';
@@ -290,10 +251,7 @@ int code_parse_uscc(const char *s, size_t n, yima_code *out, yima_error *err)
     int rc;
 
     assert(s && out);
-    out->scheme = YIMA_SCHEME_USCC;
-    if (!out->form)
-        out->form = "bare";
-    out->n_part = 0;
+    code_begin(out, YIMA_SCHEME_USCC);
 
     rc = check(s, n, up, &dept, &type, err);
     if (rc)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ledger_int.h"
+#include "yima/utf8.h"
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -95,34 +96,8 @@ void ledger_hex(char *out, const uint8_t *p, size_t n)
 
 size_t ledger_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
-    size_t len, i;
-    uint32_t c;
-
     assert(n > 0);
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        len = 2, c = s[0] & 0x1f;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        len = 3, c = s[0] & 0x0f;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        len = 4, c = s[0] & 0x07;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
-        (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return len;
+    return yima_utf8_decode(s, n, cp);
 }
 
 size_t ledger_char_pos(const char *s, size_t off)

@@ -68,7 +68,7 @@ long ledger_b64_decode(const char *s, size_t n, uint8_t *out, size_t cap);
 void ledger_hex(char *out, const uint8_t *p, size_t n);
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid; the code
- * point goes to *cp. */
+ * point goes to *cp. yima_utf8_decode() (yima/utf8.h) with n > 0 asserted. */
 size_t ledger_utf8(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* 1-based character position of byte offset off in s. */

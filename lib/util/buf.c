@@ -11,6 +11,7 @@
 
 #include "yima/buf.h"
 #include "yima/error.h"
+#include "yima/utf8.h"
 
 void yima_buf_init(yima_buf *b, size_t cap)
 {
@@ -113,35 +114,6 @@ int yima_buf_printf(yima_buf *b, const char *fmt, ...)
     return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len, i;
-    uint32_t cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        len = 2, cp = s[0] & 0x1f;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        len = 3, cp = s[0] & 0x0f;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        len = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
 int yima_buf_json_str(yima_buf *b, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -158,7 +130,7 @@ int yima_buf_json_str(yima_buf *b, const char *s, size_t n)
             i++;
             continue;
         }
-        len = c >= 0x80 ? utf8_len(p + i, n - i) : 0;
+        len = c >= 0x80 ? yima_utf8_decode(p + i, n - i, NULL) : 0;
         if (len) {
             i += len;
             continue;
