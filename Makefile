@@ -16,8 +16,8 @@ BUILD   ?= build
 CSTD     = -std=c17 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
-CFLAGS  += $(CSTD) $(WARN) $(OPT) -Iinclude -MMD -MP
-LDLIBS  += -ljansson -lcrypto
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -Iinclude -MMD -MP -DYIMA_DATADIR=\"$(CURDIR)/data\"
+LDLIBS  += -lsqlite3 -ljansson -lcrypto
 TEST_LIBS = -lcmocka
 FUZZ_SECONDS ?= 20
 

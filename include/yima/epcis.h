@@ -1,8 +1,9 @@
 /*
  * yima/epcis.h - EPCIS 2.0 events.
  *
- * For now this header holds one part of the EPCIS model, the event hash ID;
- * the event model and the event store are added below it later.
+ * Two parts: the event hash ID (CBV 2.0), and the reader and writer that
+ * turn EPCIS 2.0 JSON-LD into validated yima_event values (yima/event.h)
+ * and canonical events back into EPCIS documents.
  */
 #ifndef YIMA_EPCIS_H
 #define YIMA_EPCIS_H
@@ -11,6 +12,7 @@
 
 #include "yima/buf.h"
 #include "yima/error.h"
+#include "yima/event.h"
 
 /* ==== Event hash ID (CBV 2.0, "EPCIS Event Hash ID") ===================== */
 /*
@@ -128,6 +130,126 @@ int yima_epcis_hash_event(const char *json, size_t len,
 int yima_epcis_hash_id(const char *prehash, size_t len,
                        char id[YIMA_EPCIS_HASH_ID_LEN + 1]);
 
-/* ==== (the EPCIS event model follows here) =============================== */
+/* ==== Reading events ===================================================== */
+/*
+ * yima_epcis_read() takes what yima_epcis_hash_document() takes (an
+ * EPCISDocument, an EPCISQueryDocument, a bare event or an array of
+ * events); yima_epcis_read_ndjson() takes one event object per line (blank
+ * lines are skipped; each line may carry its own @context). Every event is
+ * checked against the EPCIS 2.0 model:
+ *
+ *   - type is ObjectEvent, AggregationEvent, TransactionEvent,
+ *     TransformationEvent or AssociationEvent, and every field that is not
+ *     an extension ("prefix:name") is one of that type's fields;
+ *   - eventTime (a date-time with a time zone) and eventTimeZoneOffset
+ *     (+hh:mm / -hh:mm within +-14:00) are required; recordTime, if given,
+ *     is a date-time (it is not kept: the store sets it);
+ *   - action is ADD, OBSERVE or DELETE, required for all but
+ *     TransformationEvent (which has none); ilmd only with ADD;
+ *   - what the event is about: ObjectEvent epcList, quantityList, or
+ *     sensorElementList with readPoint; AggregationEvent and
+ *     AssociationEvent childEPCs or childQuantityList unless DELETE
+ *     (AssociationEvent also needs parentID); TransactionEvent a
+ *     bizTransactionList, and epcList or quantityList unless DELETE;
+ *     TransformationEvent inputs and outputs, or a transformationID and
+ *     at least one of them;
+ *   - field types: ID lists are arrays of distinct strings; quantity
+ *     elements have epcClass, a numeric quantity and a uom of 2-3 capital
+ *     letters or digits; readPoint and bizLocation objects with id;
+ *     source / destination lists with type and value; bizTransactionList
+ *     items with bizTransaction; sensorElementList with sensorReport
+ *     lists; certificationInfo a string or strings; errorDeclaration with
+ *     declarationTime; persistentDisposition with set and/or unset;
+ *   - identifiers (epcList, parentID, childEPCs, input/outputEPCList,
+ *     epcClass, readPoint.id, bizLocation.id, source, destination,
+ *     bizTransaction) go through yima_code_parse(): a recognised one is
+ *     indexed in its canonical form, an unrecognised one as given (EPCIS
+ *     allows any URI), but a code that is recognised and invalid - a GS1
+ *     key with a wrong check digit, a malformed EPC URN - is an error:
+ *     "event 3: epcList[1]: AI (01): check digit is 3, expected 2";
+ *   - limits: nesting depth, YIMA_EPCIS_EVENTS_MAX events, canonical bytes
+ *     at most YIMA_EVENT_JSON_MAX.
+ *
+ * Messages name the event ("event 3: ", numbered from 1 in document order)
+ * or, for NDJSON, the line ("line 7: "), then the field and the reason.
+ */
+
+/* Flags for the readers. */
+#define YIMA_EPCIS_PROCEED  1 /* keep the valid events, record the others */
+#define YIMA_EPCIS_DUP_KEYS 2 /* accept repeated object keys: last wins */
+
+/* Most events in one input (YIMA_ETOOBIG beyond, whatever the flags). */
+#define YIMA_EPCIS_EVENTS_MAX 100000
+
+/* An event the reader rejected (with YIMA_EPCIS_PROCEED). Owned by the
+ * batch. */
+typedef struct yima_epcis_reject {
+    size_t index;       /* the event's number in the input, from 1 */
+    size_t line;        /* NDJSON: its line, from 1; documents: 0 */
+    int code;           /* YIMA_EINVAL or YIMA_ETOOBIG */
+    const char *field;  /* "epcList[1]"; "" when no single field is wrong */
+    const char *reason; /* "AI (01): check digit is 3, expected 2" */
+    const char *msg;    /* "event 3: epcList[1]: AI (01): ..." */
+} yima_epcis_reject;
+
+/*
+ * Read the events of an EPCIS 2.0 JSON(-LD) text of len bytes (need not be
+ * NUL-terminated) into a new batch. flags: YIMA_EPCIS_PROCEED and / or
+ * YIMA_EPCIS_DUP_KEYS, or 0.
+ *
+ * Without YIMA_EPCIS_PROCEED the read is all or nothing: the first faulty
+ * event fails it. With it, faulty events are left out and listed by
+ * yima_event_batch_rejects(); the read still fails when the input as a
+ * whole is wrong (not JSON, not an EPCIS document, too big, too many
+ * events).
+ *
+ * On success returns 0 and sets *out to a batch the caller frees with
+ * yima_event_batch_free(). On failure returns YIMA_EINVAL, YIMA_ETOOBIG
+ * (past YIMA_EPCIS_DOC_MAX, YIMA_EPCIS_EVENTS_MAX or YIMA_EVENT_JSON_MAX)
+ * or YIMA_ENOMEM, sets *out to NULL and fills *err (may be NULL).
+ */
+int yima_epcis_read(const char *json, size_t len, int flags,
+                    yima_event_batch **out, yima_error *err);
+
+/* The same for NDJSON text: one event object per line. Messages say
+ * "line N: ..."; err->pos is 0. */
+int yima_epcis_read_ndjson(const char *text, size_t len, int flags,
+                           yima_event_batch **out, yima_error *err);
+
+/* Events in the batch (0 for NULL). */
+size_t yima_event_batch_count(const yima_event_batch *b);
+
+/* Event i (0-based) of the batch, or NULL when i is out of range. The event
+ * lives as long as the batch. */
+const yima_event *yima_event_batch_get(const yima_event_batch *b, size_t i);
+
+/* The rejected events, in input order: sets *out (may be NULL when there
+ * are none) and returns how many. */
+size_t yima_event_batch_rejects(const yima_event_batch *b,
+                                const yima_epcis_reject **out);
+
+/* Free the batch and everything its events point to. Accepts NULL. */
+void yima_event_batch_free(yima_event_batch *b);
+
+/* ==== Writing events ===================================================== */
+
+/*
+ * Append an EPCISDocument holding n events given as canonical bytes
+ * (yima_event.json, lens[i] bytes each): @context, type, schemaVersion
+ * "2.0", creationDate (now, UTC) and epcisBody.eventList, as compact JSON.
+ * Each event must be a JSON object text (it is copied as it is: canonical
+ * events carry their own @context). Returns 0, YIMA_EINVAL for an event
+ * text that is not an object, or a yima_buf error (the buffer's cap
+ * applies).
+ */
+int yima_epcis_write_document(yima_buf *out, const char *const *events_json,
+                              const size_t *lens, size_t n);
+
+/*
+ * Append the NDJSON form: each event's canonical bytes and a newline.
+ * Returns 0, YIMA_EINVAL or a yima_buf error, like the above.
+ */
+int yima_epcis_write_ndjson(yima_buf *out, const char *const *events_json,
+                            const size_t *lens, size_t n);
 
 #endif /* YIMA_EPCIS_H */

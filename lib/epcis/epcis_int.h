@@ -8,6 +8,11 @@
  *   cbv.c      CBV / GS1 vocabulary: bare words and URNs to web URIs
  *   time.c     timestamps to UTC with milliseconds
  *   num.c      numbers without trailing zeros
+ *   read.c     the reader API: documents and NDJSON into event batches
+ *   validate.c one event against the EPCIS 2.0 model; its identifiers
+ *   canon.c    the canonical bytes of one event (fixed key order)
+ *   batch.c    event batches: one arena for all strings, rejects
+ *   write.c    EPCIS documents from canonical events
  *
  * Jansson types appear here and nowhere in the public header.
  */
@@ -22,6 +27,7 @@
 #include "yima/buf.h"
 #include "yima/epcis.h"
 #include "yima/error.h"
+#include "yima/event.h"
 
 /* ---- context.c ---------------------------------------------------------- */
 
@@ -145,5 +151,92 @@ int epcis_prehash(const json_t *event, const epcis_nsmap *ns,
 
 /* "an object", "a string", ... for messages about JSON types. */
 const char *epcis_json_kind(const json_t *v);
+
+/* ---- hash.c ------------------------------------------------------------- */
+
+/* Parse JSON text (any value); a syntax error is reported with its place,
+ * `what` naming the text ("the document"). Duplicate object keys are an
+ * error unless dup_keys (then the last one wins). NULL on failure. */
+json_t *epcis_parse(const char *json, size_t len, bool dup_keys,
+                    const char *what, yima_error *err);
+
+/* Where the events of a parsed document are: sets *events to an array, or
+ * *single to the one event (a bare event, or epcisBody.event), and adds
+ * the document's ignoreFields to ignore. Returns 0 or YIMA_EINVAL. */
+int epcis_find_events(const json_t *root, const epcis_nsmap *ns,
+                      epcis_names *ignore, const json_t **events,
+                      const json_t **single, yima_error *err);
+
+/* ---- validate.c --------------------------------------------------------- */
+
+#define EPCIS_PATH_MAX 160
+
+/* What is wrong with one event: the field's path ("epcList[1]"; "" for the
+ * event as a whole) and the reason. */
+typedef struct epcis_fault {
+    int code;
+    char field[EPCIS_PATH_MAX];
+    char reason[YIMA_ERROR_MSG_MAX];
+} epcis_fault;
+
+/* Record a fault; returns f->code (YIMA_EINVAL unless code says else). */
+int epcis_fault_set(epcis_fault *f, int code, const char *field,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Called for each identifier of an event: its canonical form (or the text
+ * as given), n bytes, and its role. Returns 0 or YIMA_ENOMEM. */
+typedef int (*epcis_code_fn)(void *arg, const char *code, size_t n,
+                             yima_code_role role);
+
+/*
+ * Check one event (a JSON object) against the EPCIS 2.0 model and pass its
+ * identifiers to each(). ns holds the prefixes in force (the document's and
+ * the event's own). Sets *type_out. Returns 0, or a YIMA_E* code with *f
+ * filled.
+ */
+int epcis_validate(const json_t *ev, const epcis_nsmap *ns, epcis_code_fn each,
+                   void *arg, yima_event_type *type_out, epcis_fault *f);
+
+/* Deepest nesting of objects and arrays in an event (the event is 1). */
+#define EPCIS_EVENT_DEPTH_MAX 48
+
+/* ---- canon.c ------------------------------------------------------------ */
+
+/* The standard EPCIS 2.0 JSON-LD context. */
+#define EPCIS_CONTEXT_URL                                                      \
+    "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+
+/*
+ * Append the canonical bytes of a validated event (see yima/event.h):
+ * compact JSON, keys in the order of the EPCIS 2.0 JSON schema, extension
+ * keys sorted, eventID set to event_id, recordTime left out, and an
+ * @context of the standard context plus the prefixes of ns the event uses.
+ * Returns 0, YIMA_EINVAL when the event uses more than 64 prefixes, or a
+ * yima_buf error.
+ */
+int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_nsmap *ns,
+                      const char *event_id);
+
+/* Append a JSON number: integers as they are, reals in the shortest form
+ * that reads back to the same double. */
+int epcis_canon_real(yima_buf *out, double v);
+
+/* ---- batch.c ------------------------------------------------------------ */
+
+/* A new empty batch, or NULL when out of memory. */
+yima_event_batch *epcis_batch_new(void);
+
+/* n bytes from the batch's arena (aligned for any type), or NULL. */
+void *epcis_batch_alloc(yima_event_batch *b, size_t n);
+
+/* A NUL-terminated copy of s (n bytes) in the arena, or NULL. */
+char *epcis_batch_strdup(yima_event_batch *b, const char *s, size_t n);
+
+/* Append a copy of *ev (whose pointers are into the arena). 0 or ENOMEM. */
+int epcis_batch_add(yima_event_batch *b, const yima_event *ev);
+
+/* Record a rejected event. 0 or YIMA_ENOMEM. */
+int epcis_batch_reject(yima_event_batch *b, size_t index, size_t line,
+                       const epcis_fault *f, const char *msg);
 
 #endif /* YIMA_EPCIS_INT_H */

@@ -49,14 +49,15 @@ static size_t char_count(const char *s, size_t off)
     return n;
 }
 
-/* Parse JSON text; a syntax error is reported with its place. */
-static json_t *parse(const char *json, size_t len, const char *what,
-                     yima_error *err)
+json_t *epcis_parse(const char *json, size_t len, bool dup_keys,
+                    const char *what, yima_error *err)
 {
     json_error_t je;
     json_t *root;
 
-    root = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    root = json_loadb(json, len,
+                      (dup_keys ? 0 : JSON_REJECT_DUPLICATES) | JSON_DECODE_ANY,
+                      &je);
     if (!root) {
         size_t off = je.position > 0 && (size_t)je.position <= len
                          ? (size_t)je.position
@@ -132,11 +133,9 @@ out:
     return rc;
 }
 
-/* Where the events of a document are. Sets *events to an array, or *single
- * to the one event, and collects the ignoreFields on the way. */
-static int find_events(const json_t *root, const epcis_nsmap *ns,
-                       epcis_names *ignore, const json_t **events,
-                       const json_t **single, yima_error *err)
+int epcis_find_events(const json_t *root, const epcis_nsmap *ns,
+                      epcis_names *ignore, const json_t **events,
+                      const json_t **single, yima_error *err)
 {
     const json_t *type, *body, *list, *qr, *rb;
     const char *t;
@@ -242,7 +241,8 @@ int yima_epcis_hash_document(const char *json, size_t len,
         return yima_error_set(err, YIMA_ETOOBIG, 0,
                               "document is %zu bytes, the limit is %u", len,
                               YIMA_EPCIS_DOC_MAX);
-    if (!(root = parse(json ? json : "", len, "the document", err)))
+    if (!(root =
+              epcis_parse(json ? json : "", len, false, "the document", err)))
         return YIMA_EINVAL;
     epcis_ns_init(&ns, NULL);
     yima_buf_init(&pre, YIMA_EPCIS_PREHASH_MAX);
@@ -251,7 +251,8 @@ int yima_epcis_hash_document(const char *json, size_t len,
         yima_error_set(err, rc, 0, "out of memory");
         goto out;
     }
-    if ((rc = find_events(root, &ns, &ignore, &events, &single, err)) != 0)
+    if ((rc = epcis_find_events(root, &ns, &ignore, &events, &single, err)) !=
+        0)
         goto out;
 
     n = single ? 1 : json_array_size(events);
@@ -299,13 +300,13 @@ int yima_epcis_hash_event(const char *json, size_t len,
                             YIMA_EPCIS_DOC_MAX);
         goto out;
     }
-    if (!(ev = parse(json ? json : "", len, "the event", err))) {
+    if (!(ev = epcis_parse(json ? json : "", len, false, "the event", err))) {
         rc = YIMA_EINVAL;
         goto out;
     }
     if (opts && opts->context) {
-        if (!(ctx = parse(opts->context, opts->context_len, "the @context",
-                          err))) {
+        if (!(ctx = epcis_parse(opts->context, opts->context_len, false,
+                                "the @context", err))) {
             rc = YIMA_EINVAL;
             goto out;
         }

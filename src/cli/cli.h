@@ -15,12 +15,16 @@
 #include "yima/buf.h"
 #include "yima/error.h"
 
-#define CLI_OK 0
+#define CLI_OK      0
 #define CLI_INVALID 1
-#define CLI_USAGE 2
+#define CLI_USAGE   2
 
 int cmd_code(int argc, char **argv);
 int cmd_epcis(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
 
 /* Print "yima: <message>" to stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -32,5 +36,27 @@ bool cli_parse_int(const char *s, long min, long max, long *out);
  * On failure prints why to stderr and returns a YIMA_E* code; out is then
  * freed. */
 int cli_read_file(const char *path, size_t cap, yima_buf *out);
+
+/* ---- store commands (cli_store.c) ---- */
+#include "yima/store.h"
+
+/* Open the store at db (NULL: usage error); prints why on failure and
+ * returns a CLI exit code. */
+int cli_store_open(const char *db, yima_store **st);
+
+/* "<db>.key": where init keeps the ledger's signer key (mode 0600). */
+void cli_key_path(const char *db, char *out, size_t size);
+int cli_key_write(const char *db, const char *skey);
+int cli_key_read(const char *db, yima_buf *skey);
+
+/* Append to note the signed checkpoint at the ledger's current size,
+ * signing and storing a new one when the latest is older. Prints why on
+ * failure and returns a YIMA_E* code. */
+int cli_checkpoint_current(const char *db, yima_store *st, yima_buf *note);
+
+/* Store the master data rows of a CSV text (cli_csv.c). Returns 0 and the
+ * row count, or an error with "line N: ..." written to why. */
+int cli_import_csv(yima_store *st, const char *path, const char *text,
+                   size_t len, size_t *rows, char *why, size_t whysz);
 
 #endif /* YIMA_CLI_H */

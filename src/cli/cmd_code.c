@@ -68,8 +68,7 @@ static int code_parse(int argc, char **argv)
             opts.gcp_length = (int)v;
             i++;
         } else if (!strncmp(argv[i], "--", 2)) {
-            return cli_usage_error("code parse: unknown option '%s'",
-                                   argv[i]);
+            return cli_usage_error("code parse: unknown option '%s'", argv[i]);
         } else {
             break;
         }

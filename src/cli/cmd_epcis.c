@@ -47,8 +47,7 @@ static int epcis_hash(int argc, char **argv)
             i++;
             break;
         } else
-            return cli_usage_error("epcis hash: unknown option '%s'",
-                                   argv[i]);
+            return cli_usage_error("epcis hash: unknown option '%s'", argv[i]);
     }
     if (i >= argc)
         return cli_usage_error("epcis hash needs a FILE\n%s", help);

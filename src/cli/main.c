@@ -17,13 +17,19 @@ static const struct command {
     const char *help;
 } commands[] = {
     {"code", cmd_code, "parse, validate and issue product codes"},
+    {"init", cmd_init, "create a store and its ledger key"},
+    {"import", cmd_import,
+     "import EPCIS documents, NDJSON events, CSV master data"},
+    {"events", cmd_events, "print stored events as EPCIS 2.0 JSON"},
+    {"ledger", cmd_ledger, "checkpoints, proofs, tiles and verification"},
     {"epcis", cmd_epcis, "EPCIS 2.0 tools: event hash IDs"},
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "yima %s - product quality-safety traceability (一码)\n\n"
-               "usage: yima <command> [options]\n\ncommands:\n",
+    fprintf(f,
+            "yima %s - product quality-safety traceability (一码)\n\n"
+            "usage: yima <command> [options]\n\ncommands:\n",
             YIMA_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);

@@ -1,0 +1,326 @@
+/*
+ * yima/store.h - the event store: accepted EPCIS events, the code index, the
+ * ledger's hashes, signed checkpoints, key/value settings and master data,
+ * in one embedded SQLite database file.
+ *
+ * Every accepted event is sealed: the store gives it a recordTime and turns
+ * it into a ledger entry (the bytes below), which is appended to the RFC 9162
+ * ledger (yima/ledger.h) in the same transaction that stores the event. A
+ * batch given to yima_store_append() is one transaction: when the call
+ * returns 0 the whole batch is on disk (COMMIT with synchronous=FULL), and
+ * when it fails nothing of it is. A process killed at any moment leaves the
+ * store with exactly the batches acknowledged before, and perhaps the one in
+ * flight, whole or not at all.
+ *
+ * Sealed ledger entry (the bytes hashed into the ledger, served in tile
+ * bundles, returned by yima_store_entry()):
+ *
+ *   part         bytes
+ *   -----------  --------------------------------------------------------
+ *   magic        "yima-event/1\n" (13 bytes)
+ *   recordTime   RFC 3339 UTC, milliseconds, 'Z': "2025-03-01T08:30:00.123Z"
+ *                then "\n" (25 bytes)
+ *   event        the event's canonical JSON (yima/event.h), no trailing
+ *                newline, at most YIMA_EVENT_JSON_MAX bytes
+ *
+ * So an entry is at most YIMA_STORE_ENTRY_MAX bytes, within the 65535 a tile
+ * bundle holds. recordTime is not inside the JSON: readers that show the
+ * event with its recordTime add it from the second line.
+ *
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 1; WAL,
+ * synchronous=FULL, foreign_keys=ON, busy_timeout 10 s, wal_autocheckpoint
+ * 16384 pages, so the WAL grows to about 64 MiB between checkpoints):
+ *
+ *   table       column       type / key          meaning
+ *   ----------  -----------  ------------------- ------------------------------
+ *   events      idx          INTEGER PRIMARY KEY ledger leaf index, 0-based
+ *               event_id     TEXT NOT NULL       eventID as given (or hash ID)
+ *               hash         BLOB, 32 bytes      the SHA-256 of the CBV 2.0
+ *                                                hash ID; UNIQUE: the
+ *                                                duplicate test
+ *               type         INTEGER 1..5        yima_event_type
+ *               event_time   INTEGER             UTC ms since 1970
+ *               record_time  INTEGER             UTC ms, non-decreasing in idx
+ *               action       TEXT NULL           ADD / OBSERVE / DELETE
+ *               biz_step     TEXT NULL           CBV web URI
+ *               disposition  TEXT NULL           CBV web URI
+ *               parent       TEXT NULL           first parentID code, for the
+ *                                                containment query
+ *               children     INTEGER             number of childEPCs codes
+ *               entry        BLOB NOT NULL       the sealed ledger entry
+ *   codes       code         TEXT                canonical code
+ *   (WITHOUT    idx          INTEGER -> events   event that mentions it
+ *    ROWID)     role         INTEGER 1..11       yima_code_role
+ *                            PRIMARY KEY (code, idx, role)
+ *   ledger      id           INTEGER = 1         one row
+ *               size         INTEGER             leaves in the tree
+ *   ledger_hash idx          INTEGER PRIMARY KEY stored-hash index
+ *               hash         BLOB, 32 bytes      yima/ledger.h numbering
+ *   checkpoints size         INTEGER PRIMARY KEY tree size signed
+ *               note         TEXT                signed checkpoint note
+ *   meta        key          TEXT PRIMARY KEY    "origin", "verifier_key", ...
+ *               value        TEXT
+ *   parties     uscc         TEXT PRIMARY KEY    urn:yima:uscc:...
+ *               name         TEXT NOT NULL
+ *               roles        TEXT NULL           comma-separated
+ *               region       TEXT NULL
+ *               json         TEXT                the other fields, an object
+ *   categories  id           TEXT PRIMARY KEY    catalogue id
+ *               name         TEXT NOT NULL       Chinese name
+ *               name_en      TEXT NULL
+ *               phase        INTEGER NULL        catalogue phase
+ *               json         TEXT
+ *   products    code         TEXT PRIMARY KEY    canonical (GTIN: gs1 URI)
+ *               producer     TEXT -> parties     USCC
+ *               category     TEXT -> categories  NULL when not given
+ *               name         TEXT NOT NULL
+ *               json         TEXT
+ *   batches     product      TEXT -> products
+ *               lot          TEXT                PRIMARY KEY (product, lot)
+ *               json         TEXT
+ *
+ * The ledger (events.entry, ledger_hash, ledger.size, checkpoints) is the
+ * truth; the other events columns and the code index are derived from the
+ * entry and only make queries fast. Master data is mutable and not sealed.
+ *
+ * Master data JSON (yima_store_master_put / _get), an object with:
+ *
+ *   kind      required                      optional            key
+ *   --------  ----------------------------  ------------------  ------------
+ *   party     uscc (a USCC), name           roles (array of     uscc
+ *                                           strings), region
+ *   category  id, name                      name_en, phase      id
+ *                                           (integer >= 0)
+ *   product   code or gtin (gs1 GTIN only   category (a known   code
+ *             when gs1), producer (USCC of  category id)
+ *             a known party), name
+ *   batch     product (a known product      -                   product, lot
+ *             code), lot (non-empty)
+ *
+ * Any other members are kept and returned as given. Codes are stored and
+ * returned in canonical form (yima/code.h) and may be given in any form.
+ *
+ * Thread safety: a yima_store is used by one thread at a time. Several
+ * processes may open the same file; writers take turns (busy timeout).
+ */
+#ifndef YIMA_STORE_H
+#define YIMA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yima/buf.h"
+#include "yima/error.h"
+#include "yima/event.h"
+#include "yima/ledger.h"
+
+#define YIMA_STORE_MAGIC      "yima-event/1\n"
+#define YIMA_STORE_MAGIC_LEN  13
+#define YIMA_STORE_TIME_LEN   24 /* "2025-03-01T08:30:00.123Z" */
+#define YIMA_STORE_HEADER_LEN (YIMA_STORE_MAGIC_LEN + YIMA_STORE_TIME_LEN + 1)
+#define YIMA_STORE_ENTRY_MAX  (YIMA_STORE_HEADER_LEN + YIMA_EVENT_JSON_MAX)
+
+/* A CBV 2.0 hash ID is PREFIX, 64 hex digits, SUFFIX: the store keeps only
+ * the 32 bytes (a third of the text, in the table and its UNIQUE index). */
+#define YIMA_STORE_HASH_PREFIX "ni:///sha-256;"
+#define YIMA_STORE_HASH_SUFFIX "?ver=CBV2.0"
+
+typedef struct yima_store yima_store;
+
+/* ---- Opening ------------------------------------------------------------ */
+
+/*
+ * Create a new, empty store in the file `path`. Fails with YIMA_EINVAL when
+ * the file already exists ("store: x.db already exists"), YIMA_EIO when it
+ * cannot be made (nothing is left behind). The store is not opened.
+ */
+int yima_store_create(const char *path, yima_error *err);
+
+/*
+ * Open the store in `path` (made by yima_store_create()) and set *out.
+ * Returns 0, YIMA_ENOTFOUND (no such file), YIMA_EINVAL (not a yima store,
+ * or a newer schema), YIMA_EIO or YIMA_ENOMEM; *err names the file. A store
+ * left by a killed process is recovered here.
+ */
+int yima_store_open(const char *path, yima_store **out, yima_error *err);
+
+/* Close the store and its ledger. Accepts NULL. */
+void yima_store_close(yima_store *st);
+
+/* ---- Events ------------------------------------------------------------- */
+
+typedef enum yima_store_status {
+    YIMA_STORE_ADDED = 1,    /* stored and sealed now */
+    YIMA_STORE_DUPLICATE = 2 /* same hash ID stored before (or earlier in
+                                the batch): not stored again */
+} yima_store_status;
+
+/* What became of one event of a batch. */
+typedef struct yima_store_result {
+    yima_store_status status;
+    uint64_t index;         /* ledger index: the new one, or the stored one */
+    int64_t record_time_ms; /* recordTime: assigned now, or the stored one */
+} yima_store_result;
+
+/*
+ * Store and seal the n events ev[0..n-1] in one transaction (group commit):
+ * returns 0 only after the batch is durable. An event whose hash ID is
+ * already stored, or appears earlier in the batch, is a duplicate: reported
+ * with the stored index and left out. The others get ledger indexes in batch
+ * order and one recordTime (now, UTC milliseconds, never earlier than any
+ * stored one). results (may be NULL) has room for n; it is filled only on
+ * success. n == 0 does nothing.
+ *
+ * Returns 0, YIMA_EINVAL (an event breaks a rule of the schema, e.g. a bad
+ * code role or a hash ID not in CBV 2.0 form; *err names the event by its
+ * position in the batch and its eventID), YIMA_ETOOBIG (canonical JSON over
+ * YIMA_EVENT_JSON_MAX), YIMA_EIO (database: full disk, locked for longer than
+ * the busy timeout,
+ * ...) or YIMA_ENOMEM. On failure nothing of the batch is stored.
+ */
+int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
+                      yima_store_result *results, yima_error *err);
+
+/*
+ * Called for each event of a query, in ledger order. json (len bytes, not
+ * NUL-terminated) is the canonical JSON without recordTime; it is valid
+ * only during the call. Return 0 to go on; any other value stops the query,
+ * which returns it. The callback must not call yima_store_events() or
+ * yima_store_verify() on the same store.
+ */
+typedef int (*yima_store_event_fn)(void *arg, uint64_t index,
+                                   int64_t record_time_ms, const char *json,
+                                   size_t len);
+
+/*
+ * Every event that mentions `code` (any role; a code yima/code.h knows may
+ * be given in any of its forms, others as indexed), plus the
+ * events of every container it was packed in while it was packed: an
+ * AggregationEvent ADD with the code as a child packs it into the event's
+ * parent until the next AggregationEvent that removes it (DELETE listing it,
+ * DELETE of that parent listing no children, or one that puts it in another
+ * parent); the parent's events from the ADD up to and including that event
+ * are included, and so on up to 8 levels (case, pallet, container, ...).
+ * code NULL gives every event. Returns 0, the callback's value, YIMA_EIO
+ * (database, or an entry that is not a sealed entry) or YIMA_ENOMEM.
+ */
+int yima_store_events(yima_store *st, const char *code, yima_store_event_fn fn,
+                      void *arg, yima_error *err);
+
+/*
+ * Append the sealed entry of ledger index `index` to out (what the tile
+ * bundles and proofs are about). Returns 0, YIMA_ENOTFOUND, YIMA_EIO or the
+ * buffer's error.
+ */
+int yima_store_entry(yima_store *st, uint64_t index, yima_buf *out,
+                     yima_error *err);
+
+/*
+ * Split a sealed entry (len bytes): sets *record_time_ms (may be NULL) and
+ * *json / *json_len (may be NULL) to the event bytes inside entry. Returns 0
+ * or YIMA_EINVAL when entry is not a sealed entry in the format above.
+ */
+int yima_store_entry_parse(const void *entry, size_t len,
+                           int64_t *record_time_ms, const char **json,
+                           size_t *json_len);
+
+/* Set *size to the number of sealed entries (the ledger's size). */
+int yima_store_size(yima_store *st, uint64_t *size, yima_error *err);
+
+/*
+ * The ledger over this store's hashes, for roots, proofs, checkpoints and
+ * tiles (yima_store_entry_fn, with the store as ctx, gives the entries). Owned
+ * by the store: valid until yima_store_close(). Appending to it directly is
+ * refused (YIMA_EUSAGE): yima_store_append() is the only writer.
+ */
+yima_ledger *yima_store_ledger(yima_store *st);
+
+/* A yima_ledger_entry_fn reading sealed entries from the store given as
+ * ctx, for yima_ledger_bundle() and yima_ledger_tiles_write(). */
+int yima_store_entry_fn(void *ctx, uint64_t index, yima_buf *out);
+
+/* ---- Checkpoints and settings -------------------------------------------- */
+
+/*
+ * Keep a signed checkpoint note (len bytes, e.g. from
+ * yima_ledger_checkpoint_sign() on yima_store_ledger()). Its signature is
+ * not checked here; its size must be within the ledger and its root equal
+ * the ledger's root at that size. A second note for the same size replaces
+ * the first. Returns 0, YIMA_EINVAL (*err says what), YIMA_EIO.
+ */
+int yima_store_checkpoint_put(yima_store *st, const char *note, size_t len,
+                              yima_error *err);
+
+/*
+ * Append the checkpoint note of the largest size to note and set *size (may
+ * be NULL). Returns 0, YIMA_ENOTFOUND (none yet), YIMA_EIO or the buffer's
+ * error.
+ */
+int yima_store_checkpoint_latest(yima_store *st, uint64_t *size, yima_buf *note,
+                                 yima_error *err);
+
+/* Set or replace a setting (key and value NUL-terminated UTF-8). Keys used
+ * by yima: "origin" (checkpoint origin line), "verifier_key". */
+int yima_store_meta_put(yima_store *st, const char *key, const char *value,
+                        yima_error *err);
+
+/* Append the value of setting `key` to out. Returns 0, YIMA_ENOTFOUND,
+ * YIMA_EIO or the buffer's error. */
+int yima_store_meta_get(yima_store *st, const char *key, yima_buf *out,
+                        yima_error *err);
+
+/* ---- Master data ----------------------------------------------------------
+ */
+
+typedef enum yima_store_kind {
+    YIMA_STORE_PARTY = 1,
+    YIMA_STORE_CATEGORY,
+    YIMA_STORE_PRODUCT,
+    YIMA_STORE_BATCH
+} yima_store_kind;
+
+/*
+ * Insert or replace one master-data record given as a JSON object (len
+ * bytes; see the table at the top). Returns 0, YIMA_EINVAL (malformed JSON,
+ * a missing or invalid field, an unknown party / product / category; *err
+ * names the field, e.g. `party: "uscc": ...`), YIMA_EIO or YIMA_ENOMEM.
+ */
+int yima_store_master_put(yima_store *st, yima_store_kind kind,
+                          const char *json, size_t len, yima_error *err);
+
+/*
+ * Append the record with key `key` (party: a USCC in any form; category: its
+ * id; product: its code in any form; batch: the product's code, with `lot`)
+ * to out as compact JSON: the key fields first, in canonical form, then the
+ * others. lot is used only for batches. Returns 0, YIMA_ENOTFOUND,
+ * YIMA_EINVAL (key not a valid code), YIMA_EIO, YIMA_ENOMEM or the buffer's
+ * error.
+ */
+int yima_store_master_get(yima_store *st, yima_store_kind kind, const char *key,
+                          const char *lot, yima_buf *out, yima_error *err);
+
+/* ---- Verification ---------------------------------------------------------
+ */
+
+/* Progress of yima_store_verify(): done of total entries checked. */
+typedef void (*yima_store_progress_fn)(void *arg, uint64_t done,
+                                       uint64_t total);
+
+/*
+ * Check the whole ledger from the entries up: recompute every leaf hash from
+ * the stored entry bytes, rebuild the tree in memory (64 bytes per entry),
+ * and compare it with every stored hash, the stored size and every stored
+ * checkpoint's root (checkpoint signatures are for the caller to check with
+ * the verifier key). Reports the first problem found, e.g.
+ * "ledger: entry 41 does not match its leaf hash", "ledger: entry 7 is
+ * missing", "ledger: 3 entries missing after 117", "checkpoint at size 200:
+ * root differs". Edited, deleted, inserted and reordered entries are all
+ * found. progress (may be NULL) is called now and then.
+ * Returns 0, YIMA_EINVAL (the store fails the check; *err says where),
+ * YIMA_EIO or YIMA_ENOMEM.
+ */
+int yima_store_verify(yima_store *st, yima_store_progress_fn progress,
+                      void *arg, yima_error *err);
+
+#endif /* YIMA_STORE_H */

@@ -1,0 +1,150 @@
+/*
+ * batch.c - a set of events read from one input: the events, the rejects,
+ * and one arena that holds every string and code list they point to, so a
+ * batch is freed in one call and no field is freed on its own.
+ */
+#include <assert.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epcis_int.h"
+
+#define BLOCK_SIZE 65536
+
+/* One block of the arena; memory follows the header. */
+typedef struct block {
+    struct block *next;
+    size_t used, size;
+    alignas(max_align_t) unsigned char mem[];
+} block;
+
+struct yima_event_batch {
+    block *blocks; /* the newest first */
+    yima_event *ev;
+    size_t n, cap;
+    yima_epcis_reject *rej;
+    size_t nrej, caprej;
+};
+
+yima_event_batch *epcis_batch_new(void)
+{
+    return calloc(1, sizeof(yima_event_batch));
+}
+
+void *epcis_batch_alloc(yima_event_batch *b, size_t n)
+{
+    const size_t align = alignof(max_align_t);
+    block *k;
+
+    assert(b);
+    n = (n + align - 1) / align * align;
+    if (n == 0)
+        n = align;
+    k = b->blocks;
+    if (!k || k->size - k->used < n) {
+        size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
+        if (!(k = malloc(sizeof *k + size)))
+            return NULL;
+        k->used = 0;
+        k->size = size;
+        k->next = b->blocks;
+        b->blocks = k;
+    }
+    k->used += n;
+    return k->mem + k->used - n;
+}
+
+char *epcis_batch_strdup(yima_event_batch *b, const char *s, size_t n)
+{
+    char *p;
+
+    assert(b && (s || n == 0));
+    if (n == SIZE_MAX || !(p = epcis_batch_alloc(b, n + 1)))
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+/* Make room for one more item of size sz in *v (n used of *cap). */
+static int grow(void **v, size_t n, size_t *cap, size_t sz)
+{
+    void *nv;
+    size_t c;
+
+    if (n < *cap)
+        return 0;
+    c = *cap ? *cap * 2 : 16;
+    if (!(nv = realloc(*v, c * sz)))
+        return YIMA_ENOMEM;
+    *v = nv;
+    *cap = c;
+    return 0;
+}
+
+int epcis_batch_add(yima_event_batch *b, const yima_event *ev)
+{
+    assert(b && ev);
+    if (grow((void **)&b->ev, b->n, &b->cap, sizeof *b->ev) != 0)
+        return YIMA_ENOMEM;
+    b->ev[b->n++] = *ev;
+    return 0;
+}
+
+int epcis_batch_reject(yima_event_batch *b, size_t index, size_t line,
+                       const epcis_fault *f, const char *msg)
+{
+    yima_epcis_reject *r;
+
+    assert(b && f && msg);
+    if (grow((void **)&b->rej, b->nrej, &b->caprej, sizeof *b->rej) != 0)
+        return YIMA_ENOMEM;
+    r = &b->rej[b->nrej];
+    r->index = index;
+    r->line = line;
+    r->code = f->code;
+    r->field = epcis_batch_strdup(b, f->field, strlen(f->field));
+    r->reason = epcis_batch_strdup(b, f->reason, strlen(f->reason));
+    r->msg = epcis_batch_strdup(b, msg, strlen(msg));
+    if (!r->field || !r->reason || !r->msg)
+        return YIMA_ENOMEM;
+    b->nrej++;
+    return 0;
+}
+
+size_t yima_event_batch_count(const yima_event_batch *b)
+{
+    return b ? b->n : 0;
+}
+
+const yima_event *yima_event_batch_get(const yima_event_batch *b, size_t i)
+{
+    return b && i < b->n ? &b->ev[i] : NULL;
+}
+
+size_t yima_event_batch_rejects(const yima_event_batch *b,
+                                const yima_epcis_reject **out)
+{
+    assert(out);
+    *out = b && b->nrej ? b->rej : NULL;
+    return b ? b->nrej : 0;
+}
+
+void yima_event_batch_free(yima_event_batch *b)
+{
+    block *k, *next;
+
+    if (!b)
+        return;
+    for (k = b->blocks; k; k = next) {
+        next = k->next;
+        free(k);
+    }
+    free(b->ev);
+    free(b->rej);
+    free(b);
+}

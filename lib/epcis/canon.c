@@ -1,0 +1,491 @@
+/*
+ * canon.c - the canonical bytes of one event (see yima/event.h): compact
+ * JSON with the keys of each standard structure in the order of the EPCIS
+ * 2.0 JSON schema, extension keys after them in byte order (and sorted
+ * inside extension values too), eventID set, recordTime left out, and an
+ * @context made of the standard context and the namespace prefixes the
+ * event uses.
+ *
+ * Values are written as they were given: the same strings, numbers that
+ * read back to the same double, so the event hash of the canonical bytes
+ * is the event hash of the input.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epcis_int.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The key order of a standard structure; `sub` gives the order inside a
+ * member's value (an object, or each object of an array). */
+typedef struct shape shape;
+
+typedef struct member {
+    const char *name;
+    const shape *sub;
+} member;
+
+struct shape {
+    const member *m;
+    size_t n;
+};
+
+#define SHAPE(a)                                                               \
+    {                                                                          \
+        a, N(a)                                                                \
+    }
+
+static const member quantity_m[] = {
+    {"epcClass", NULL}, {"quantity", NULL}, {"uom", NULL}};
+static const shape quantity = SHAPE(quantity_m);
+
+static const member location_m[] = {{"id", NULL}};
+static const shape location = SHAPE(location_m);
+
+static const member biztx_m[] = {{"type", NULL}, {"bizTransaction", NULL}};
+static const shape biztx = SHAPE(biztx_m);
+
+static const member source_m[] = {{"type", NULL}, {"source", NULL}};
+static const shape source = SHAPE(source_m);
+
+static const member dest_m[] = {{"type", NULL}, {"destination", NULL}};
+static const shape dest = SHAPE(dest_m);
+
+static const member metadata_m[] = {{"time", NULL},
+                                    {"deviceID", NULL},
+                                    {"deviceMetadata", NULL},
+                                    {"rawData", NULL},
+                                    {"startTime", NULL},
+                                    {"endTime", NULL},
+                                    {"dataProcessingMethod", NULL},
+                                    {"bizRules", NULL}};
+static const shape metadata = SHAPE(metadata_m);
+
+static const member report_m[] = {{"type", NULL},
+                                  {"exception", NULL},
+                                  {"deviceID", NULL},
+                                  {"deviceMetadata", NULL},
+                                  {"rawData", NULL},
+                                  {"dataProcessingMethod", NULL},
+                                  {"bizRules", NULL},
+                                  {"time", NULL},
+                                  {"microorganism", NULL},
+                                  {"chemicalSubstance", NULL},
+                                  {"coordinateReferenceSystem", NULL},
+                                  {"value", NULL},
+                                  {"component", NULL},
+                                  {"stringValue", NULL},
+                                  {"booleanValue", NULL},
+                                  {"hexBinaryValue", NULL},
+                                  {"uriValue", NULL},
+                                  {"minValue", NULL},
+                                  {"maxValue", NULL},
+                                  {"meanValue", NULL},
+                                  {"sDev", NULL},
+                                  {"percRank", NULL},
+                                  {"percValue", NULL},
+                                  {"uom", NULL}};
+static const shape report = SHAPE(report_m);
+
+static const member sensor_m[] = {{"sensorMetadata", &metadata},
+                                  {"sensorReport", &report}};
+static const shape sensor = SHAPE(sensor_m);
+
+static const member errdecl_m[] = {
+    {"declarationTime", NULL}, {"reason", NULL}, {"correctiveEventIDs", NULL}};
+static const shape errdecl = SHAPE(errdecl_m);
+
+static const member persistent_m[] = {{"set", NULL}, {"unset", NULL}};
+static const shape persistent = SHAPE(persistent_m);
+
+/* The common fields of every event, in the schema's order ("@context" and
+ * recordTime are handled on their own). */
+static const member common_m[] = {
+    {"type", NULL},
+    {"eventTime", NULL},
+    {"eventTimeZoneOffset", NULL},
+    {"eventID", NULL},
+    {"certificationInfo", NULL},
+    {"errorDeclaration", &errdecl},
+};
+
+/* The fields of each event type, in the order of its schema. */
+static const member object_m[] = {
+    {"epcList", NULL},
+    {"quantityList", &quantity},
+    {"action", NULL},
+    {"bizStep", NULL},
+    {"disposition", NULL},
+    {"persistentDisposition", &persistent},
+    {"readPoint", &location},
+    {"bizLocation", &location},
+    {"bizTransactionList", &biztx},
+    {"sourceList", &source},
+    {"destinationList", &dest},
+    {"sensorElementList", &sensor},
+    {"ilmd", NULL},
+};
+
+static const member aggregation_m[] = {
+    {"parentID", NULL},
+    {"childEPCs", NULL},
+    {"childQuantityList", &quantity},
+    {"action", NULL},
+    {"bizStep", NULL},
+    {"disposition", NULL},
+    {"readPoint", &location},
+    {"bizLocation", &location},
+    {"bizTransactionList", &biztx},
+    {"sourceList", &source},
+    {"destinationList", &dest},
+    {"sensorElementList", &sensor},
+};
+
+static const member transaction_m[] = {
+    {"bizTransactionList", &biztx},
+    {"parentID", NULL},
+    {"epcList", NULL},
+    {"quantityList", &quantity},
+    {"action", NULL},
+    {"bizStep", NULL},
+    {"disposition", NULL},
+    {"readPoint", &location},
+    {"bizLocation", &location},
+    {"sourceList", &source},
+    {"destinationList", &dest},
+    {"sensorElementList", &sensor},
+};
+
+static const member transformation_m[] = {
+    {"inputEPCList", NULL},
+    {"inputQuantityList", &quantity},
+    {"outputEPCList", NULL},
+    {"outputQuantityList", &quantity},
+    {"transformationID", NULL},
+    {"bizStep", NULL},
+    {"disposition", NULL},
+    {"persistentDisposition", &persistent},
+    {"readPoint", &location},
+    {"bizLocation", &location},
+    {"bizTransactionList", &biztx},
+    {"sourceList", &source},
+    {"destinationList", &dest},
+    {"sensorElementList", &sensor},
+    {"ilmd", NULL},
+};
+
+/* ---- values ------------------------------------------------------------- */
+
+int epcis_canon_real(yima_buf *out, double v)
+{
+    char tmp[40];
+
+    if (!isfinite(v))
+        return yima_buf_puts(out, "null");
+    if (fabs(v) < 1e15)
+        return epcis_num_real(out, v);
+    /* big integral values: shortest %g form that reads back the same */
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        for (char *p = tmp; *p; p++)
+            if (*p == ',')
+                *p = '.';
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    return yima_buf_puts(out, tmp);
+}
+
+static int any(yima_buf *out, const json_t *v);
+
+static int byte_order(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of o not in s (all when s is NULL), sorted; *n of them. The
+ * caller frees the array (not the keys). */
+static const char **rest_keys(const json_t *o, const shape *s, size_t *n)
+{
+    const char **k;
+    const char *key;
+    json_t *v;
+    size_t i;
+
+    *n = 0;
+    if (!(k = malloc((json_object_size(o) + 1) * sizeof *k)))
+        return NULL;
+    json_object_foreach((json_t *)o, key, v)
+    {
+        bool known = false;
+        for (i = 0; s && i < s->n && !known; i++)
+            known = strcmp(s->m[i].name, key) == 0;
+        if (!known)
+            k[(*n)++] = key;
+    }
+    qsort(k, *n, sizeof *k, byte_order);
+    return k;
+}
+
+static int shaped(yima_buf *out, const json_t *v, const shape *s);
+
+/* "key":value, with a comma before unless first. */
+static int pair(yima_buf *out, bool *first, const char *key, const json_t *v,
+                const shape *s)
+{
+    if (!*first)
+        yima_buf_putc(out, ',');
+    *first = false;
+    yima_buf_json_str(out, key, strlen(key));
+    yima_buf_putc(out, ':');
+    return s ? shaped(out, v, s) : any(out, v);
+}
+
+/* Object o: the members of s in order, then its other keys sorted. */
+static int object(yima_buf *out, const json_t *o, const shape *s)
+{
+    const char **keys;
+    bool first = true;
+    size_t n;
+    int rc = 0;
+
+    yima_buf_putc(out, '{');
+    for (size_t i = 0; s && i < s->n; i++) {
+        const json_t *v = json_object_get(o, s->m[i].name);
+        if (v && (rc = pair(out, &first, s->m[i].name, v, s->m[i].sub)) != 0)
+            return rc;
+    }
+    if (!(keys = rest_keys(o, s, &n)))
+        return YIMA_ENOMEM;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = pair(out, &first, keys[i], json_object_get(o, keys[i]), NULL);
+    free(keys);
+    if (rc == 0)
+        rc = yima_buf_putc(out, '}');
+    return rc;
+}
+
+/* A value of a standard member with shape s: an object, or an array whose
+ * objects have that shape. */
+static int shaped(yima_buf *out, const json_t *v, const shape *s)
+{
+    json_t *c;
+    size_t i;
+    int rc = 0;
+
+    if (json_is_object(v))
+        return object(out, v, s);
+    if (!json_is_array(v))
+        return any(out, v);
+    yima_buf_putc(out, '[');
+    json_array_foreach((json_t *)v, i, c)
+    {
+        if (i)
+            yima_buf_putc(out, ',');
+        if ((rc = json_is_object(c) ? object(out, c, s) : any(out, c)) != 0)
+            return rc;
+    }
+    return yima_buf_putc(out, ']');
+}
+
+/* Any value, object keys sorted. */
+static int any(yima_buf *out, const json_t *v)
+{
+    json_t *c;
+    size_t i;
+    int rc;
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return object(out, v, NULL);
+    case JSON_ARRAY:
+        yima_buf_putc(out, '[');
+        json_array_foreach((json_t *)v, i, c)
+        {
+            if (i)
+                yima_buf_putc(out, ',');
+            if ((rc = any(out, c)) != 0)
+                return rc;
+        }
+        return yima_buf_putc(out, ']');
+    case JSON_STRING:
+        return yima_buf_json_str(out, json_string_value(v),
+                                 json_string_length(v));
+    case JSON_INTEGER:
+        return yima_buf_printf(out, "%" JSON_INTEGER_FORMAT,
+                               json_integer_value(v));
+    case JSON_REAL: return epcis_canon_real(out, json_real_value(v));
+    case JSON_TRUE: return yima_buf_puts(out, "true");
+    case JSON_FALSE: return yima_buf_puts(out, "false");
+    default: return yima_buf_puts(out, "null");
+    }
+}
+
+/* ---- @context ----------------------------------------------------------- */
+
+/* The IRI of prefix p (n bytes) defined by a context in ns itself (not by
+ * the standard EPCIS context), or NULL. */
+static const char *user_iri(const epcis_nsmap *ns, const char *p, size_t n)
+{
+    for (const epcis_nsmap *m = ns; m; m = m->parent)
+        for (size_t i = m->n; i-- > 0;)
+            if (strlen(m->v[i].prefix) == n &&
+                memcmp(m->v[i].prefix, p, n) == 0)
+                return m->v[i].iri;
+    return NULL;
+}
+
+/* Note in used[] (parallel to a flat list of prefixes) the prefix of s if
+ * it has one defined by the user. */
+typedef struct used {
+    const char *prefix[64];
+    size_t len[64];
+    size_t n;
+    bool overflow;
+} used;
+
+static void note(used *u, const epcis_nsmap *ns, const char *s)
+{
+    const char *colon = strchr(s, ':');
+    size_t n;
+
+    if (!colon || colon == s || s[0] == '@')
+        return;
+    n = (size_t)(colon - s);
+    if (!user_iri(ns, s, n))
+        return;
+    for (size_t i = 0; i < u->n; i++)
+        if (u->len[i] == n && memcmp(u->prefix[i], s, n) == 0)
+            return;
+    if (u->n == N(u->prefix)) {
+        u->overflow = true;
+        return;
+    }
+    u->prefix[u->n] = s;
+    u->len[u->n++] = n;
+}
+
+/* Every key and string value that starts with a user prefix. */
+static void collect(used *u, const epcis_nsmap *ns, const json_t *v)
+{
+    const char *key;
+    json_t *c;
+    size_t i;
+
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, key, c)
+        {
+            if (strcmp(key, "@context") == 0)
+                continue;
+            note(u, ns, key);
+            collect(u, ns, c);
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach((json_t *)v, i, c) collect(u, ns, c);
+    } else if (json_is_string(v)) {
+        note(u, ns, json_string_value(v));
+    }
+}
+
+static int prefix_order(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    size_t nx = strcspn(*x, ":"), ny = strcspn(*y, ":");
+    int c = memcmp(*x, *y, nx < ny ? nx : ny);
+
+    return c ? c : (nx > ny) - (nx < ny);
+}
+
+static int context(yima_buf *out, const json_t *ev, const epcis_nsmap *ns)
+{
+    used u;
+
+    u.n = 0;
+    u.overflow = false;
+    collect(&u, ns, ev);
+    if (u.overflow)
+        return YIMA_EINVAL;
+    yima_buf_puts(out, "\"@context\":");
+    if (u.n == 0)
+        return yima_buf_puts(out, "\"" EPCIS_CONTEXT_URL "\"");
+    qsort(u.prefix, u.n, sizeof u.prefix[0], prefix_order);
+    for (size_t i = 0; i < u.n; i++)
+        u.len[i] = strcspn(u.prefix[i], ":");
+    yima_buf_puts(out, "[\"" EPCIS_CONTEXT_URL "\",{");
+    for (size_t i = 0; i < u.n; i++) {
+        const char *iri = user_iri(ns, u.prefix[i], u.len[i]);
+        if (i)
+            yima_buf_putc(out, ',');
+        yima_buf_json_str(out, u.prefix[i], u.len[i]);
+        yima_buf_putc(out, ':');
+        yima_buf_json_str(out, iri, strlen(iri));
+    }
+    return yima_buf_puts(out, "}]");
+}
+
+/* ---- the event ---------------------------------------------------------- */
+
+int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_nsmap *ns,
+                      const char *event_id)
+{
+    static const shape by_type[] = {
+        [YIMA_EVENT_OBJECT] = SHAPE(object_m),
+        [YIMA_EVENT_AGGREGATION] = SHAPE(aggregation_m),
+        [YIMA_EVENT_TRANSFORMATION] = SHAPE(transformation_m),
+        [YIMA_EVENT_TRANSACTION] = SHAPE(transaction_m),
+        [YIMA_EVENT_ASSOCIATION] = SHAPE(aggregation_m),
+    };
+    static const char *const type_names[] = {"",
+                                             "ObjectEvent",
+                                             "AggregationEvent",
+                                             "TransformationEvent",
+                                             "TransactionEvent",
+                                             "AssociationEvent"};
+    member all[N(common_m) + N(transformation_m) + 2];
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    const char **keys = NULL;
+    bool first = false;
+    size_t n = 0, nk;
+    shape s;
+    json_t *id;
+    int t, rc = 0;
+
+    assert(out && ev && ns && event_id && type);
+    for (t = 1; t < (int)N(type_names) && strcmp(type, type_names[t]); t++)
+        ;
+    assert(t < (int)N(type_names));
+    for (size_t i = 0; i < N(common_m); i++)
+        all[n++] = common_m[i];
+    for (size_t i = 0; i < by_type[t].n; i++)
+        all[n++] = by_type[t].m[i];
+    all[n++] = (member){"recordTime", NULL}; /* known, and left out */
+    all[n++] = (member){"@context", NULL};
+    s.m = all;
+    s.n = n;
+
+    if (!(id = json_string(event_id)))
+        return YIMA_ENOMEM;
+    yima_buf_putc(out, '{');
+    rc = context(out, ev, ns);
+    for (size_t i = 0; i + 2 < n && rc == 0; i++) {
+        const json_t *v = strcmp(all[i].name, "eventID") == 0
+                              ? id
+                              : json_object_get(ev, all[i].name);
+        if (v)
+            rc = pair(out, &first, all[i].name, v, all[i].sub);
+    }
+    if (rc == 0 && !(keys = rest_keys(ev, &s, &nk)))
+        rc = YIMA_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < nk; i++)
+        rc = pair(out, &first, keys[i], json_object_get(ev, keys[i]), NULL);
+    if (rc == 0)
+        rc = yima_buf_putc(out, '}');
+    free(keys);
+    json_decref(id);
+    if (rc == 0 && out->failed)
+        rc = YIMA_ETOOBIG;
+    return rc;
+}

@@ -1,0 +1,367 @@
+/*
+ * read.c - the reader API (see yima/epcis.h): EPCIS 2.0 documents and
+ * NDJSON lines into batches of validated yima_event values. For each event:
+ * check it (validate.c), hash it (prehash.c, hash.c), write its canonical
+ * bytes (canon.c), and keep it with its identifiers in the batch (batch.c)
+ * - or, with YIMA_EPCIS_PROCEED, record why it was rejected.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h> /* timegm (_GNU_SOURCE) */
+
+#include "epcis_int.h"
+
+/* The state of one read. */
+typedef struct reader {
+    yima_event_batch *b;
+    int flags;
+    yima_error *err;
+    yima_buf pre, canon;
+    yima_event_code *codes; /* the current event's, before the copy */
+    size_t ncodes, capcodes;
+} reader;
+
+/* Identifiers of the current event, each (code, role) once. */
+static int add_code(void *arg, const char *code, size_t n, yima_code_role role)
+{
+    reader *r = arg;
+    yima_event_code *c;
+
+    for (size_t i = 0; i < r->ncodes; i++)
+        if (r->codes[i].role == role && strlen(r->codes[i].code) == n &&
+            memcmp(r->codes[i].code, code, n) == 0)
+            return 0;
+    if (r->ncodes == r->capcodes) {
+        size_t cap = r->capcodes ? r->capcodes * 2 : 16;
+        yima_event_code *v = realloc(r->codes, cap * sizeof *v);
+        if (!v)
+            return YIMA_ENOMEM;
+        r->codes = v;
+        r->capcodes = cap;
+    }
+    c = &r->codes[r->ncodes];
+    if (!(c->code = epcis_batch_strdup(r->b, code, n)))
+        return YIMA_ENOMEM;
+    c->role = role;
+    r->ncodes++;
+    return 0;
+}
+
+/* A CBV word, URN or CURIE as a web URI; anything else as given. NULL for
+ * an absent value; *oom set when out of memory. */
+static const char *vocab_uri(reader *r, const json_t *v, epcis_vocab voc,
+                             const epcis_nsmap *ns, bool *oom)
+{
+    const char *s, *prefix, *res;
+    yima_buf tmp;
+    size_t n;
+
+    if (!json_is_string(v))
+        return NULL;
+    s = json_string_value(v);
+    n = json_string_length(v);
+    yima_buf_init(&tmp, YIMA_EVENT_JSON_MAX);
+    if ((prefix = epcis_cbv_bare(voc, s, n)) != NULL) {
+        yima_buf_puts(&tmp, prefix);
+        yima_buf_add(&tmp, s, n);
+    } else if (epcis_ns_curie(&tmp, ns, s, n) != 1 &&
+               epcis_cbv_urn(&tmp, s, n) != 1) {
+        yima_buf_add(&tmp, s, n);
+    }
+    res = tmp.failed ? NULL : epcis_batch_strdup(r->b, tmp.data, tmp.len);
+    if (!res)
+        *oom = true;
+    yima_buf_free(&tmp);
+    return res;
+}
+
+/* eventTime (validated) as UTC milliseconds since 1970. */
+static int64_t time_ms(const json_t *v)
+{
+    char t[EPCIS_TIME_LEN + 1];
+    struct tm tm;
+    int ms = 0;
+
+    memset(&tm, 0, sizeof tm);
+    if (epcis_time_norm(json_string_value(v), json_string_length(v), t, NULL,
+                        0) != 0 ||
+        sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+/* Split a message of the hash code ("epcList[0]: expected ...") into the
+ * field and the reason of f. */
+static void fault_from_msg(epcis_fault *f, int code, const char *msg)
+{
+    const char *sep = strstr(msg, ": ");
+    size_t n;
+
+    f->code = code;
+    if (!sep || memchr(msg, ' ', (size_t)(sep - msg))) {
+        f->field[0] = '\0';
+        snprintf(f->reason, sizeof f->reason, "%s", msg);
+        return;
+    }
+    n = (size_t)(sep - msg);
+    if (n >= sizeof f->field)
+        n = sizeof f->field - 1;
+    memcpy(f->field, msg, n);
+    f->field[n] = '\0';
+    snprintf(f->reason, sizeof f->reason, "%s", sep + 2);
+}
+
+/* Report fault f of event `index` (NDJSON: at `line`): recorded with
+ * YIMA_EPCIS_PROCEED (returns 0), else the read fails with it. */
+static int reject(reader *r, size_t index, size_t line, const epcis_fault *f)
+{
+    char msg[EPCIS_PATH_MAX + YIMA_ERROR_MSG_MAX + 32];
+
+    snprintf(msg, sizeof msg, "%s %zu: %s%s%s", line ? "line" : "event",
+             line ? line : index, f->field, f->field[0] ? ": " : "", f->reason);
+    if ((r->flags & YIMA_EPCIS_PROCEED) && f->code != YIMA_ENOMEM) {
+        if (epcis_batch_reject(r->b, index, line, f, msg) == 0)
+            return 0;
+        return yima_error_set(r->err, YIMA_ENOMEM, 0, "out of memory");
+    }
+    return yima_error_set(r->err, f->code, 0, "%s", msg);
+}
+
+/* Read one event into the batch. */
+static int one(reader *r, const json_t *ev, const epcis_nsmap *docns,
+               const epcis_names *ignore, size_t index, size_t line)
+{
+    char hash[YIMA_EPCIS_HASH_ID_LEN + 1];
+    const json_t *v;
+    yima_event e;
+    epcis_fault f;
+    epcis_nsmap own;
+    yima_error he;
+    bool oom = false;
+    int rc;
+
+    memset(&e, 0, sizeof e);
+    memset(&f, 0, sizeof f);
+    epcis_ns_init(&own, docns);
+    r->ncodes = 0;
+    if (json_is_object(ev) && (v = json_object_get(ev, "@context")) &&
+        epcis_ns_add_context(&own, v) != 0) {
+        rc = epcis_fault_set(&f, YIMA_ENOMEM, "", "out of memory");
+        goto out;
+    }
+    if ((rc = epcis_validate(ev, &own, add_code, r, &e.type, &f)) != 0)
+        goto out;
+
+    yima_buf_reset(&r->pre);
+    if ((rc = epcis_prehash(ev, docns, ignore, 0, &r->pre, &he)) != 0) {
+        fault_from_msg(&f, rc, he.msg);
+        goto out;
+    }
+    if ((rc = yima_epcis_hash_id(r->pre.data ? r->pre.data : "", r->pre.len,
+                                 hash)) != 0) {
+        epcis_fault_set(&f, rc, "", "SHA-256 failed in libcrypto");
+        goto out;
+    }
+    memcpy(e.hash_id, hash, sizeof e.hash_id);
+    v = json_object_get(ev, "eventID");
+    e.event_id = v ? json_string_value(v) : hash;
+
+    yima_buf_reset(&r->canon);
+    if ((rc = epcis_canon_event(&r->canon, ev, &own, e.event_id)) != 0) {
+        if (rc == YIMA_EINVAL)
+            epcis_fault_set(&f, rc, "", "uses more than 64 namespace prefixes");
+        else
+            epcis_fault_set(&f, rc, "", "canonical JSON is too big");
+        goto out;
+    }
+    if (r->canon.len > YIMA_EVENT_JSON_MAX) {
+        rc = epcis_fault_set(&f, YIMA_ETOOBIG, "",
+                             "canonical JSON is %zu bytes, the limit is %d",
+                             r->canon.len, YIMA_EVENT_JSON_MAX);
+        goto out;
+    }
+
+    e.event_id = epcis_batch_strdup(r->b, e.event_id, strlen(e.event_id));
+    e.event_time_ms = time_ms(json_object_get(ev, "eventTime"));
+    if ((v = json_object_get(ev, "action")) != NULL &&
+        !(e.action = epcis_batch_strdup(r->b, json_string_value(v),
+                                        json_string_length(v))))
+        oom = true;
+    e.biz_step = vocab_uri(r, json_object_get(ev, "bizStep"),
+                           EPCIS_VOCAB_BIZSTEP, &own, &oom);
+    e.disposition = vocab_uri(r, json_object_get(ev, "disposition"),
+                              EPCIS_VOCAB_DISP, &own, &oom);
+    e.json = epcis_batch_strdup(r->b, r->canon.data, r->canon.len);
+    e.json_len = r->canon.len;
+    e.n_codes = r->ncodes;
+    e.codes = epcis_batch_alloc(r->b, r->ncodes * sizeof *e.codes);
+    if (oom || !e.event_id || !e.json || !e.codes) {
+        rc = epcis_fault_set(&f, YIMA_ENOMEM, "", "out of memory");
+        goto out;
+    }
+    if (r->ncodes)
+        memcpy(e.codes, r->codes, r->ncodes * sizeof *e.codes);
+    if (epcis_batch_add(r->b, &e) != 0)
+        rc = epcis_fault_set(&f, YIMA_ENOMEM, "", "out of memory");
+out:
+    epcis_ns_free(&own);
+    return rc == 0 ? 0 : reject(r, index, line, &f);
+}
+
+static int reader_init(reader *r, int flags, yima_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->flags = flags;
+    r->err = err;
+    yima_buf_init(&r->pre, YIMA_EPCIS_PREHASH_MAX);
+    yima_buf_init(&r->canon, YIMA_EPCIS_DOC_MAX);
+    if (!(r->b = epcis_batch_new()))
+        return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+    return 0;
+}
+
+/* Hand the batch over on success, or free it. */
+static int reader_end(reader *r, int rc, yima_event_batch **out)
+{
+    yima_buf_free(&r->pre);
+    yima_buf_free(&r->canon);
+    free(r->codes);
+    if (rc == 0) {
+        *out = r->b;
+    } else {
+        yima_event_batch_free(r->b);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int too_many(yima_error *err, size_t n)
+{
+    return yima_error_set(err, YIMA_ETOOBIG, 0,
+                          "%zu events, the limit is %d per input", n,
+                          YIMA_EPCIS_EVENTS_MAX);
+}
+
+int yima_epcis_read(const char *json, size_t len, int flags,
+                    yima_event_batch **out, yima_error *err)
+{
+    const json_t *events = NULL, *single = NULL, *ev;
+    epcis_names ignore = {NULL, 0, 0};
+    json_t *root = NULL;
+    epcis_nsmap ns;
+    reader r;
+    size_t n;
+    int rc;
+
+    assert((json || len == 0) && out);
+    *out = NULL;
+    yima_error_clear(err);
+    epcis_ns_init(&ns, NULL);
+    if ((rc = reader_init(&r, flags, err)) != 0)
+        goto out;
+    if (len > YIMA_EPCIS_DOC_MAX) {
+        rc = yima_error_set(err, YIMA_ETOOBIG, 0,
+                            "document is %zu bytes, the limit is %u", len,
+                            YIMA_EPCIS_DOC_MAX);
+        goto out;
+    }
+    if (!(root = epcis_parse(json ? json : "", len,
+                             (flags & YIMA_EPCIS_DUP_KEYS) != 0, "the document",
+                             err))) {
+        rc = YIMA_EINVAL;
+        goto out;
+    }
+    if (json_is_object(root) &&
+        epcis_ns_add_context(&ns, json_object_get(root, "@context")) != 0) {
+        rc = yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+        goto out;
+    }
+    if ((rc = epcis_find_events(root, &ns, &ignore, &events, &single, err)))
+        goto out;
+    n = single ? 1 : json_array_size(events);
+    if (n > YIMA_EPCIS_EVENTS_MAX) {
+        rc = too_many(err, n);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ev = single ? single : json_array_get(events, i);
+        if ((rc = one(&r, ev, &ns, &ignore, i + 1, 0)) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    epcis_names_free(&ignore);
+    epcis_ns_free(&ns);
+    json_decref(root);
+    if (!r.b)
+        return rc;
+    return reader_end(&r, rc, out);
+}
+
+/* True when s (n bytes) holds only white space. */
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+int yima_epcis_read_ndjson(const char *text, size_t len, int flags,
+                           yima_event_batch **out, yima_error *err)
+{
+    epcis_nsmap ns;
+    size_t line = 0, index = 0, pos = 0;
+    reader r;
+    int rc;
+
+    assert((text || len == 0) && out);
+    *out = NULL;
+    yima_error_clear(err);
+    epcis_ns_init(&ns, NULL);
+    if ((rc = reader_init(&r, flags, err)) != 0)
+        return rc;
+    if (len > YIMA_EPCIS_DOC_MAX) {
+        rc = yima_error_set(err, YIMA_ETOOBIG, 0,
+                            "input is %zu bytes, the limit is %u", len,
+                            YIMA_EPCIS_DOC_MAX);
+        goto out;
+    }
+    while (pos < len) {
+        const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos;
+        yima_error pe;
+        epcis_fault f;
+        json_t *ev;
+
+        pos += n + (nl != NULL);
+        line++;
+        if (blank(s, n))
+            continue;
+        if (++index > YIMA_EPCIS_EVENTS_MAX) {
+            rc = too_many(err, index);
+            goto out;
+        }
+        ev = epcis_parse(s, n, (flags & YIMA_EPCIS_DUP_KEYS) != 0, "the line",
+                         &pe);
+        if (!ev) {
+            epcis_fault_set(&f, YIMA_EINVAL, "", "%s", pe.msg);
+            if ((rc = reject(&r, index, line, &f)) != 0)
+                goto out;
+            continue;
+        }
+        rc = one(&r, ev, &ns, NULL, index, line);
+        json_decref(ev);
+        if (rc != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    epcis_ns_free(&ns);
+    return reader_end(&r, rc, out);
+}

@@ -1,0 +1,866 @@
+/*
+ * validate.c - one EPCIS 2.0 event against the event model of the EPCIS
+ * 2.0 JSON schema: which fields each event type has, their JSON types,
+ * timestamps, vocabularies that are closed (action), required fields and
+ * the "what" of each type; and its identifiers, checked through
+ * yima_code_parse() and handed to the caller for the index.
+ *
+ * Fields are checked in a fixed order (the table below), so the first
+ * fault reported for an event does not depend on its key order.
+ */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "epcis_int.h"
+#include "yima/code.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Event types as bits, for the field table. */
+#define T_OBJ (1u << YIMA_EVENT_OBJECT)
+#define T_AGG (1u << YIMA_EVENT_AGGREGATION)
+#define T_TF  (1u << YIMA_EVENT_TRANSFORMATION)
+#define T_TX  (1u << YIMA_EVENT_TRANSACTION)
+#define T_ASC (1u << YIMA_EVENT_ASSOCIATION)
+#define T_ALL (T_OBJ | T_AGG | T_TF | T_TX | T_ASC)
+
+/* The state of checking one event. */
+typedef struct vctx {
+    const epcis_nsmap *ns;
+    epcis_code_fn each;
+    void *arg;
+    epcis_fault *f;
+    yima_event_type type;
+    const char *type_name;
+} vctx;
+
+int epcis_fault_set(epcis_fault *f, int code, const char *field,
+                    const char *fmt, ...)
+{
+    va_list ap;
+
+    assert(f && field && fmt);
+    f->code = code;
+    snprintf(f->field, sizeof f->field, "%s", field);
+    va_start(ap, fmt);
+    vsnprintf(f->reason, sizeof f->reason, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+static int fail(vctx *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(vctx *c, const char *path, const char *fmt, ...)
+{
+    char reason[YIMA_ERROR_MSG_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    return epcis_fault_set(c->f, YIMA_EINVAL, path, "%s", reason);
+}
+
+/* Field paths ("sensorElementList[0].sensorReport[2]"); a path too long is
+ * cut short and ends in "...". */
+static void join(char *dst, const char *parent, const char *key)
+{
+    if (snprintf(dst, EPCIS_PATH_MAX, "%s%s%s", parent, parent[0] ? "." : "",
+                 key) >= EPCIS_PATH_MAX)
+        memcpy(dst + EPCIS_PATH_MAX - 4, "...", 4);
+}
+
+static void join_index(char *dst, const char *parent, size_t i)
+{
+    if (snprintf(dst, EPCIS_PATH_MAX, "%s[%zu]", parent, i) >= EPCIS_PATH_MAX)
+        memcpy(dst + EPCIS_PATH_MAX - 4, "...", 4);
+}
+
+/* An extension field: "prefix:name" or a full IRI. */
+static bool is_ext(const char *key)
+{
+    return key[0] != '@' && strchr(key, ':') != NULL;
+}
+
+static bool in_names(const char *key, const char *const *names)
+{
+    for (; names && *names; names++)
+        if (strcmp(key, *names) == 0)
+            return true;
+    return false;
+}
+
+/* Fields of object o outside `known` must be extensions. */
+static int only(vctx *c, const json_t *o, const char *const *known,
+                bool extensions, const char *what, const char *path)
+{
+    char at[EPCIS_PATH_MAX];
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)o, key, v)
+    {
+        if (in_names(key, known) || (extensions && is_ext(key)))
+            continue;
+        join(at, path, key);
+        if (extensions)
+            return fail(c, at,
+                        "not a field of %s (an extension needs a namespace "
+                        "prefix, e.g. example:%.40s)",
+                        what, key);
+        return fail(c, at, "not a field of %s", what);
+    }
+    return 0;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static int want_string(vctx *c, const json_t *v, const char *path)
+{
+    if (!json_is_string(v))
+        return fail(c, path, "expected a string, got %s", epcis_json_kind(v));
+    if (json_string_length(v) == 0)
+        return fail(c, path, "is empty");
+    return 0;
+}
+
+static int want_object(vctx *c, const json_t *v, const char *path)
+{
+    if (!json_is_object(v))
+        return fail(c, path, "expected an object, got %s", epcis_json_kind(v));
+    return 0;
+}
+
+static int want_number(vctx *c, const json_t *v, const char *path)
+{
+    if (!json_is_number(v))
+        return fail(c, path, "expected a number, got %s", epcis_json_kind(v));
+    return 0;
+}
+
+static int want_time(vctx *c, const json_t *v, const char *path)
+{
+    char t[EPCIS_TIME_LEN + 1], why[80];
+    const char *s;
+    size_t n;
+
+    if (!json_is_string(v))
+        return fail(c, path, "expected a date-time string, got %s",
+                    epcis_json_kind(v));
+    s = json_string_value(v);
+    n = json_string_length(v);
+    if (epcis_time_norm(s, n, t, why, sizeof why) != 0)
+        return fail(c, path, "'%.*s' is not a date-time: %s",
+                    (int)(n > 40 ? 40 : n), s, why);
+    return 0;
+}
+
+static bool has_prefix_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && strncasecmp(s, prefix, k) == 0;
+}
+
+/* After yima_code_parse() failed on s: was s a code of a known scheme, and
+ * so wrong (rather than some other URI, which EPCIS allows)? A Digital Link
+ * on another host than id.gs1.org counts only when its key is there and
+ * wrong; one without a GS1 key in its path is just a URI. */
+static bool bad_code(const char *s, size_t n, const yima_code *code,
+                     const yima_error *e, int rc)
+{
+    if (rc == YIMA_ETOOBIG || code->scheme == YIMA_SCHEME_UNKNOWN)
+        return false;
+    if (code->scheme != YIMA_SCHEME_GS1 || has_prefix_ci(s, n, "urn:epc:") ||
+        has_prefix_ci(s, n, "https://id.gs1.org/") ||
+        has_prefix_ci(s, n, "http://id.gs1.org/"))
+        return true;
+    if (has_prefix_ci(s, n, "http://") || has_prefix_ci(s, n, "https://"))
+        return strncmp(e->msg, "AI (", 4) == 0;
+    return true;
+}
+
+/* An identifier: a non-empty string, checked and indexed. */
+static int ident(vctx *c, const json_t *v, const char *path,
+                 yima_code_role role)
+{
+    yima_code code;
+    yima_error e;
+    const char *s;
+    size_t n;
+    int rc;
+
+    if ((rc = want_string(c, v, path)) != 0)
+        return rc;
+    s = json_string_value(v);
+    n = json_string_length(v);
+    rc = yima_code_parse(s, n, NULL, &code, &e);
+    if (rc == 0 && code.canonical[0]) {
+        s = code.canonical;
+        n = strlen(s);
+    } else if (rc != 0 && bad_code(s, n, &code, &e, rc)) {
+        return fail(c, path, "%s", e.msg);
+    }
+    if (c->each && (rc = c->each(c->arg, s, n, role)) != 0)
+        return epcis_fault_set(c->f, rc, path, "out of memory");
+    return 0;
+}
+
+/* An array of distinct strings; identifiers when role is not 0. At least
+ * one when min1. */
+static int strings(vctx *c, const json_t *a, const char *path,
+                   yima_code_role role, bool min1)
+{
+    char at[EPCIS_PATH_MAX];
+    json_t *v;
+    size_t i;
+    int rc;
+
+    if (!json_is_array(a))
+        return fail(c, path, "expected an array of strings, got %s",
+                    epcis_json_kind(a));
+    if (min1 && json_array_size(a) == 0)
+        return fail(c, path, "is empty");
+    json_array_foreach((json_t *)a, i, v)
+    {
+        join_index(at, path, i);
+        rc = role ? ident(c, v, at, role) : want_string(c, v, at);
+        if (rc != 0)
+            return rc;
+        for (size_t j = 0; j < i; j++)
+            if (json_equal(v, json_array_get(a, j)))
+                return fail(c, at, "repeats %s[%zu]", path, j);
+    }
+    return 0;
+}
+
+/* uom: 2 or 3 capital letters or digits (UN/ECE Rec 20). */
+static bool uom_valid(const char *s, size_t n)
+{
+    if (n < 2 || n > 3)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+            return false;
+    return true;
+}
+
+/* ---- structures --------------------------------------------------------- */
+
+static int quantities(vctx *c, const json_t *a, const char *path, bool min1)
+{
+    static const char *const known[] = {"epcClass", "quantity", "uom", NULL};
+    char at[EPCIS_PATH_MAX], at2[EPCIS_PATH_MAX];
+    const json_t *v;
+    json_t *q;
+    size_t i;
+    int rc;
+
+    if (!json_is_array(a))
+        return fail(c, path, "expected an array of objects, got %s",
+                    epcis_json_kind(a));
+    if (min1 && json_array_size(a) == 0)
+        return fail(c, path, "is empty");
+    json_array_foreach((json_t *)a, i, q)
+    {
+        join_index(at, path, i);
+        if ((rc = want_object(c, q, at)) != 0 ||
+            (rc = only(c, q, known, false, "a quantity element", at)) != 0)
+            return rc;
+        join(at2, at, "epcClass");
+        if (!(v = json_object_get(q, "epcClass")))
+            return fail(c, at2, "missing (required in a quantity element)");
+        if ((rc = ident(c, v, at2, YIMA_ROLE_CLASS)) != 0)
+            return rc;
+        join(at2, at, "quantity");
+        if ((v = json_object_get(q, "quantity")) &&
+            (rc = want_number(c, v, at2)) != 0)
+            return rc;
+        join(at2, at, "uom");
+        if ((v = json_object_get(q, "uom")) != NULL) {
+            if (!json_is_string(v))
+                return fail(c, at2, "expected a string, got %s",
+                            epcis_json_kind(v));
+            if (!uom_valid(json_string_value(v), json_string_length(v)))
+                return fail(c, at2,
+                            "'%.20s' is not a unit code (2 or 3 capital "
+                            "letters or digits, e.g. KGM)",
+                            json_string_value(v));
+            if (!json_object_get(q, "quantity"))
+                return fail(c, at2, "a unit without a quantity");
+        }
+    }
+    return 0;
+}
+
+/* readPoint, bizLocation: {"id": ...} and extensions. */
+static int location(vctx *c, const json_t *o, const char *path,
+                    yima_code_role role)
+{
+    static const char *const known[] = {"id", NULL};
+    char at[EPCIS_PATH_MAX];
+    const json_t *id;
+    int rc;
+
+    if ((rc = want_object(c, o, path)) != 0 ||
+        (rc = only(c, o, known, true, path, path)) != 0)
+        return rc;
+    join(at, path, "id");
+    if (!(id = json_object_get(o, "id")))
+        return fail(c, at, "missing (required in %s)", path);
+    return ident(c, id, at, role);
+}
+
+/* bizTransactionList, sourceList, destinationList: objects with `type`
+ * and a value `key` (type required when type_required). */
+static int typed_list(vctx *c, const json_t *a, const char *path,
+                      const char *key, yima_code_role role, bool type_required)
+{
+    const char *known[] = {"type", key, NULL};
+    char at[EPCIS_PATH_MAX], at2[EPCIS_PATH_MAX], what[64];
+    const json_t *v;
+    json_t *o;
+    size_t i;
+    int rc;
+
+    if (!json_is_array(a))
+        return fail(c, path, "expected an array of objects, got %s",
+                    epcis_json_kind(a));
+    snprintf(what, sizeof what, "a %s element", key);
+    json_array_foreach((json_t *)a, i, o)
+    {
+        join_index(at, path, i);
+        if ((rc = want_object(c, o, at)) != 0 ||
+            (rc = only(c, o, known, false, what, at)) != 0)
+            return rc;
+        join(at2, at, "type");
+        if ((v = json_object_get(o, "type")) != NULL) {
+            if ((rc = want_string(c, v, at2)) != 0)
+                return rc;
+        } else if (type_required) {
+            return fail(c, at2, "missing (required in %s)", what);
+        }
+        join(at2, at, key);
+        if (!(v = json_object_get(o, key)))
+            return fail(c, at2, "missing (required in %s)", what);
+        if ((rc = ident(c, v, at2, role)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* How a field of a sensor structure is checked. */
+typedef enum skind { S_TIME, S_STR, S_NUM, S_BOOL, S_HEX } skind;
+
+typedef struct sfield {
+    const char *name;
+    skind k;
+} sfield;
+
+static const sfield metadata_fields[] = {
+    {"time", S_TIME},
+    {"deviceID", S_STR},
+    {"deviceMetadata", S_STR},
+    {"rawData", S_STR},
+    {"startTime", S_TIME},
+    {"endTime", S_TIME},
+    {"dataProcessingMethod", S_STR},
+    {"bizRules", S_STR},
+};
+
+static const sfield report_fields[] = {
+    {"type", S_STR},
+    {"exception", S_STR},
+    {"deviceID", S_STR},
+    {"deviceMetadata", S_STR},
+    {"rawData", S_STR},
+    {"dataProcessingMethod", S_STR},
+    {"bizRules", S_STR},
+    {"time", S_TIME},
+    {"microorganism", S_STR},
+    {"chemicalSubstance", S_STR},
+    {"coordinateReferenceSystem", S_STR},
+    {"value", S_NUM},
+    {"component", S_STR},
+    {"stringValue", S_STR},
+    {"booleanValue", S_BOOL},
+    {"hexBinaryValue", S_HEX},
+    {"uriValue", S_STR},
+    {"minValue", S_NUM},
+    {"maxValue", S_NUM},
+    {"meanValue", S_NUM},
+    {"sDev", S_NUM},
+    {"percRank", S_NUM},
+    {"percValue", S_NUM},
+    {"uom", S_STR},
+};
+
+static bool hex_valid(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+              (s[i] >= 'A' && s[i] <= 'F')))
+            return false;
+    return true;
+}
+
+/* A sensorMetadata or sensorReport object. */
+static int sensor_struct(vctx *c, const json_t *o, const sfield *spec,
+                         size_t nspec, const char *what, const char *path)
+{
+    char at[EPCIS_PATH_MAX];
+    const char *key;
+    json_t *v;
+    int rc;
+
+    if ((rc = want_object(c, o, path)) != 0)
+        return rc;
+    json_object_foreach((json_t *)o, key, v)
+    {
+        size_t i;
+
+        join(at, path, key);
+        for (i = 0; i < nspec && strcmp(spec[i].name, key) != 0; i++)
+            ;
+        if (i == nspec) {
+            if (is_ext(key))
+                continue;
+            return fail(c, at,
+                        "not a field of %s (an extension needs a namespace "
+                        "prefix, e.g. example:%.40s)",
+                        what, key);
+        }
+        switch (spec[i].k) {
+        case S_TIME: rc = want_time(c, v, at); break;
+        case S_STR: rc = want_string(c, v, at); break;
+        case S_NUM: rc = want_number(c, v, at); break;
+        case S_BOOL:
+            rc = json_is_boolean(v) ? 0
+                                    : fail(c, at,
+                                           "expected true or false, "
+                                           "got %s",
+                                           epcis_json_kind(v));
+            break;
+        case S_HEX:
+            if ((rc = want_string(c, v, at)) == 0 &&
+                !hex_valid(json_string_value(v), json_string_length(v)))
+                rc = fail(c, at, "'%.40s' is not hexadecimal",
+                          json_string_value(v));
+            break;
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int sensors(vctx *c, const json_t *a, const char *path)
+{
+    static const char *const known[] = {"sensorMetadata", "sensorReport", NULL};
+    char at[EPCIS_PATH_MAX], at2[EPCIS_PATH_MAX], at3[EPCIS_PATH_MAX];
+    const json_t *v;
+    json_t *e, *r;
+    size_t i, j;
+    int rc;
+
+    if (!json_is_array(a))
+        return fail(c, path, "expected an array of objects, got %s",
+                    epcis_json_kind(a));
+    json_array_foreach((json_t *)a, i, e)
+    {
+        join_index(at, path, i);
+        if ((rc = want_object(c, e, at)) != 0 ||
+            (rc = only(c, e, known, true, "a sensor element", at)) != 0)
+            return rc;
+        join(at2, at, "sensorMetadata");
+        if ((v = json_object_get(e, "sensorMetadata")) &&
+            (rc = sensor_struct(c, v, metadata_fields, N(metadata_fields),
+                                "sensorMetadata", at2)) != 0)
+            return rc;
+        join(at2, at, "sensorReport");
+        if (!(v = json_object_get(e, "sensorReport")))
+            return fail(c, at2, "missing (required in a sensor element)");
+        if (!json_is_array(v))
+            return fail(c, at2, "expected an array of objects, got %s",
+                        epcis_json_kind(v));
+        if (json_array_size(v) == 0)
+            return fail(c, at2, "is empty");
+        json_array_foreach((json_t *)v, j, r)
+        {
+            join_index(at3, at2, j);
+            if ((rc = sensor_struct(c, r, report_fields, N(report_fields),
+                                    "sensorReport", at3)) != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int cert(vctx *c, const json_t *v, const char *path)
+{
+    if (json_is_string(v))
+        return want_string(c, v, path);
+    if (json_is_array(v))
+        return strings(c, v, path, 0, false);
+    return fail(c, path, "expected a string or an array of strings, got %s",
+                epcis_json_kind(v));
+}
+
+static int error_declaration(vctx *c, const json_t *o, const char *path)
+{
+    static const char *const known[] = {"declarationTime", "reason",
+                                        "correctiveEventIDs", NULL};
+    char at[EPCIS_PATH_MAX];
+    const json_t *v;
+    int rc;
+
+    if ((rc = want_object(c, o, path)) != 0 ||
+        (rc = only(c, o, known, true, path, path)) != 0)
+        return rc;
+    join(at, path, "declarationTime");
+    if (!(v = json_object_get(o, "declarationTime")))
+        return fail(c, at, "missing (required in errorDeclaration)");
+    if ((rc = want_time(c, v, at)) != 0)
+        return rc;
+    join(at, path, "reason");
+    if ((v = json_object_get(o, "reason")) && (rc = want_string(c, v, at)))
+        return rc;
+    join(at, path, "correctiveEventIDs");
+    if ((v = json_object_get(o, "correctiveEventIDs")) &&
+        (rc = strings(c, v, at, 0, false)) != 0)
+        return rc;
+    return 0;
+}
+
+static int persistent(vctx *c, const json_t *o, const char *path)
+{
+    static const char *const known[] = {"set", "unset", NULL};
+    char at[EPCIS_PATH_MAX];
+    const json_t *v;
+    int rc;
+
+    if ((rc = want_object(c, o, path)) != 0 ||
+        (rc = only(c, o, known, false, path, path)) != 0)
+        return rc;
+    if (!json_object_get(o, "set") && !json_object_get(o, "unset"))
+        return fail(c, path, "needs set or unset");
+    for (int k = 0; known[k]; k++) {
+        join(at, path, known[k]);
+        if ((v = json_object_get(o, known[k])) &&
+            (rc = strings(c, v, at, 0, true)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int action(vctx *c, const json_t *v, const char *path)
+{
+    static const char *const actions[] = {"ADD", "OBSERVE", "DELETE", NULL};
+
+    if (!json_is_string(v))
+        return fail(c, path, "expected a string, got %s", epcis_json_kind(v));
+    if (!in_names(json_string_value(v), actions))
+        return fail(c, path, "'%.40s' is not ADD, OBSERVE or DELETE",
+                    json_string_value(v));
+    return 0;
+}
+
+static int event_id(vctx *c, const json_t *v, const char *path)
+{
+    int rc;
+
+    if ((rc = want_string(c, v, path)) != 0)
+        return rc;
+    if (json_string_length(v) > YIMA_EVENT_ID_MAX)
+        return fail(c, path, "is %zu bytes, the limit is %d",
+                    json_string_length(v), YIMA_EVENT_ID_MAX);
+    if (!strchr(json_string_value(v), ':'))
+        return fail(c, path, "'%.40s' is not a URI", json_string_value(v));
+    return 0;
+}
+
+static int offset(vctx *c, const json_t *v, const char *path)
+{
+    if (!json_is_string(v))
+        return fail(c, path, "expected a string like +01:00, got %s",
+                    epcis_json_kind(v));
+    if (!epcis_tz_offset_valid(json_string_value(v), json_string_length(v)))
+        return fail(c, path,
+                    "'%.40s' is not an offset like +01:00 or -06:00 "
+                    "(-14:00..+14:00)",
+                    json_string_value(v));
+    return 0;
+}
+
+/* ---- the fields of an event --------------------------------------------- */
+
+typedef enum fkind {
+    F_CONTEXT,
+    F_TYPE,
+    F_TIME,
+    F_OFFSET,
+    F_EVENT_ID,
+    F_CERT,
+    F_ERROR_DECL,
+    F_IDS,      /* an ID list */
+    F_QUANTITY, /* a quantity list */
+    F_ACTION,
+    F_TEXT,
+    F_IDENT, /* parentID */
+    F_PERSISTENT,
+    F_LOCATION,
+    F_BIZ_TX,
+    F_SOURCE,
+    F_DEST,
+    F_SENSORS,
+    F_OBJECT /* ilmd */
+} fkind;
+
+typedef struct efield {
+    const char *name;
+    fkind k;
+    unsigned types; /* the event types that have it */
+    yima_code_role role;
+} efield;
+
+static const efield fields[] = {
+    {"@context", F_CONTEXT, T_ALL, 0},
+    {"type", F_TYPE, T_ALL, 0},
+    {"eventTime", F_TIME, T_ALL, 0},
+    {"recordTime", F_TIME, T_ALL, 0},
+    {"eventTimeZoneOffset", F_OFFSET, T_ALL, 0},
+    {"eventID", F_EVENT_ID, T_ALL, 0},
+    {"certificationInfo", F_CERT, T_ALL, 0},
+    {"errorDeclaration", F_ERROR_DECL, T_ALL, 0},
+    {"parentID", F_IDENT, T_AGG | T_TX | T_ASC, YIMA_ROLE_PARENT},
+    {"epcList", F_IDS, T_OBJ | T_TX, YIMA_ROLE_EPC},
+    {"childEPCs", F_IDS, T_AGG | T_ASC, YIMA_ROLE_CHILD},
+    {"inputEPCList", F_IDS, T_TF, YIMA_ROLE_INPUT},
+    {"outputEPCList", F_IDS, T_TF, YIMA_ROLE_OUTPUT},
+    {"quantityList", F_QUANTITY, T_OBJ | T_TX, YIMA_ROLE_CLASS},
+    {"childQuantityList", F_QUANTITY, T_AGG | T_ASC, YIMA_ROLE_CLASS},
+    {"inputQuantityList", F_QUANTITY, T_TF, YIMA_ROLE_CLASS},
+    {"outputQuantityList", F_QUANTITY, T_TF, YIMA_ROLE_CLASS},
+    {"action", F_ACTION, T_OBJ | T_AGG | T_TX | T_ASC, 0},
+    {"transformationID", F_TEXT, T_TF, 0},
+    {"bizStep", F_TEXT, T_ALL, 0},
+    {"disposition", F_TEXT, T_ALL, 0},
+    {"persistentDisposition", F_PERSISTENT, T_OBJ | T_TF, 0},
+    {"readPoint", F_LOCATION, T_ALL, YIMA_ROLE_READ_POINT},
+    {"bizLocation", F_LOCATION, T_ALL, YIMA_ROLE_LOCATION},
+    {"bizTransactionList", F_BIZ_TX, T_ALL, YIMA_ROLE_BIZ_TX},
+    {"sourceList", F_SOURCE, T_ALL, YIMA_ROLE_SOURCE},
+    {"destinationList", F_DEST, T_ALL, YIMA_ROLE_DESTINATION},
+    {"sensorElementList", F_SENSORS, T_ALL, 0},
+    {"ilmd", F_OBJECT, T_OBJ | T_TF, 0},
+};
+
+static const char *const type_names[] = {
+    [YIMA_EVENT_OBJECT] = "ObjectEvent",
+    [YIMA_EVENT_AGGREGATION] = "AggregationEvent",
+    [YIMA_EVENT_TRANSFORMATION] = "TransformationEvent",
+    [YIMA_EVENT_TRANSACTION] = "TransactionEvent",
+    [YIMA_EVENT_ASSOCIATION] = "AssociationEvent",
+};
+
+static int check_field(vctx *c, const efield *f, const json_t *v)
+{
+    const char *p = f->name;
+
+    switch (f->k) {
+    case F_CONTEXT:
+        if (json_is_string(v) || json_is_object(v) || json_is_array(v))
+            return 0;
+        return fail(c, p, "expected a string, an object or an array, got %s",
+                    epcis_json_kind(v));
+    case F_TYPE: return 0; /* checked first */
+    case F_TIME: return want_time(c, v, p);
+    case F_OFFSET: return offset(c, v, p);
+    case F_EVENT_ID: return event_id(c, v, p);
+    case F_CERT: return cert(c, v, p);
+    case F_ERROR_DECL: return error_declaration(c, v, p);
+    case F_IDS: return strings(c, v, p, f->role, false);
+    case F_QUANTITY: return quantities(c, v, p, false);
+    case F_ACTION: return action(c, v, p);
+    case F_TEXT: return want_string(c, v, p);
+    case F_IDENT: return ident(c, v, p, f->role);
+    case F_PERSISTENT: return persistent(c, v, p);
+    case F_LOCATION: return location(c, v, p, f->role);
+    case F_BIZ_TX: return typed_list(c, v, p, "bizTransaction", f->role, false);
+    case F_SOURCE: return typed_list(c, v, p, "source", f->role, true);
+    case F_DEST: return typed_list(c, v, p, "destination", f->role, true);
+    case F_SENSORS: return sensors(c, v, p);
+    case F_OBJECT: return want_object(c, v, p);
+    }
+    return 0;
+}
+
+/* A non-empty array. */
+static bool some(const json_t *ev, const char *key)
+{
+    const json_t *v = json_object_get(ev, key);
+    return json_is_array(v) && json_array_size(v) > 0;
+}
+
+/* The rules that tie fields together: what the event is about. */
+static int what(vctx *c, const json_t *ev)
+{
+    const json_t *a = json_object_get(ev, "action");
+    bool del = a && strcmp(json_string_value(a), "DELETE") == 0;
+    bool in, outp;
+
+    switch (c->type) {
+    case YIMA_EVENT_OBJECT:
+        if (json_object_get(ev, "ilmd") && strcmp(json_string_value(a), "ADD"))
+            return fail(c, "ilmd", "only allowed when action is ADD");
+        if (json_object_get(ev, "epcList") || some(ev, "quantityList") ||
+            (some(ev, "sensorElementList") && json_object_get(ev, "readPoint")))
+            return 0;
+        return fail(c, "",
+                    "an ObjectEvent needs epcList, quantityList, or "
+                    "sensorElementList with readPoint");
+    case YIMA_EVENT_AGGREGATION:
+    case YIMA_EVENT_ASSOCIATION:
+        if (c->type == YIMA_EVENT_ASSOCIATION &&
+            !json_object_get(ev, "parentID"))
+            return fail(c, "parentID", "missing (required for %s)",
+                        c->type_name);
+        if (del || some(ev, "childEPCs") || some(ev, "childQuantityList"))
+            return 0;
+        return fail(c, "",
+                    "an %s needs childEPCs or childQuantityList unless "
+                    "action is DELETE",
+                    c->type_name);
+    case YIMA_EVENT_TRANSACTION:
+        if (!json_object_get(ev, "bizTransactionList"))
+            return fail(c, "bizTransactionList",
+                        "missing (required for TransactionEvent)");
+        if (del || json_object_get(ev, "epcList") || some(ev, "quantityList"))
+            return 0;
+        return fail(c, "",
+                    "a TransactionEvent needs epcList or quantityList unless "
+                    "action is DELETE");
+    case YIMA_EVENT_TRANSFORMATION:
+        in = some(ev, "inputEPCList") || some(ev, "inputQuantityList");
+        outp = some(ev, "outputEPCList") || some(ev, "outputQuantityList");
+        if ((in && outp) ||
+            ((in || outp) && json_object_get(ev, "transformationID")))
+            return 0;
+        return fail(c, "",
+                    "a TransformationEvent needs inputs and outputs, or a "
+                    "transformationID and inputs or outputs");
+    }
+    return 0;
+}
+
+/* Nesting depth of v, counting v as 1; stops counting past limit. */
+static int depth(const json_t *v, int limit)
+{
+    const char *key;
+    json_t *c;
+    size_t i;
+    int d = 0, k;
+
+    if (limit <= 0)
+        return 1;
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, key, c)
+        {
+            if ((k = depth(c, limit - 1)) > d)
+                d = k;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach((json_t *)v, i, c)
+        {
+            if ((k = depth(c, limit - 1)) > d)
+                d = k;
+        }
+    } else {
+        return 1;
+    }
+    return d + 1;
+}
+
+int epcis_validate(const json_t *ev, const epcis_nsmap *ns, epcis_code_fn each,
+                   void *arg, yima_event_type *type_out, epcis_fault *f)
+{
+    const char *key;
+    const json_t *type, *v;
+    json_t *val;
+    vctx c;
+    int rc;
+
+    assert(ev && ns && type_out && f);
+    *type_out = 0;
+    c.ns = ns;
+    c.each = each;
+    c.arg = arg;
+    c.f = f;
+    c.type = 0;
+    c.type_name = "";
+    memset(f, 0, sizeof *f);
+    if (!json_is_object(ev))
+        return fail(&c, "", "expected an event object, got %s",
+                    epcis_json_kind(ev));
+    if (depth(ev, EPCIS_EVENT_DEPTH_MAX + 1) > EPCIS_EVENT_DEPTH_MAX)
+        return fail(&c, "", "nested deeper than %d levels",
+                    EPCIS_EVENT_DEPTH_MAX);
+
+    if (!(type = json_object_get(ev, "type")))
+        return fail(&c, "type",
+                    "missing (ObjectEvent, AggregationEvent, "
+                    "TransactionEvent, TransformationEvent or "
+                    "AssociationEvent)");
+    if (!json_is_string(type))
+        return fail(&c, "type", "expected a string, got %s",
+                    epcis_json_kind(type));
+    for (int t = YIMA_EVENT_OBJECT; t <= YIMA_EVENT_ASSOCIATION; t++)
+        if (strcmp(json_string_value(type), type_names[t]) == 0)
+            c.type = (yima_event_type)t;
+    if (!c.type)
+        return fail(&c, "type",
+                    "'%.40s' is not an event type (ObjectEvent, "
+                    "AggregationEvent, TransactionEvent, "
+                    "TransformationEvent, AssociationEvent)",
+                    json_string_value(type));
+    c.type_name = type_names[c.type];
+
+    /* Fields it must not have, then required ones, then every field. */
+    json_object_foreach((json_t *)ev, key, val)
+    {
+        size_t i;
+        for (i = 0; i < N(fields) && strcmp(fields[i].name, key) != 0; i++)
+            ;
+        if (i < N(fields) && (fields[i].types & (1u << c.type)))
+            continue;
+        if (i == N(fields) && is_ext(key))
+            continue;
+        if (i < N(fields))
+            return fail(&c, key, "not a field of %s", c.type_name);
+        return fail(&c, key,
+                    "not a field of %s (an extension needs a namespace "
+                    "prefix, e.g. example:%.40s)",
+                    c.type_name, key);
+    }
+    if (!json_object_get(ev, "eventTime"))
+        return fail(&c, "eventTime", "missing (required for every event)");
+    if (!json_object_get(ev, "eventTimeZoneOffset"))
+        return fail(&c, "eventTimeZoneOffset",
+                    "missing (required for every event)");
+    if (c.type != YIMA_EVENT_TRANSFORMATION && !json_object_get(ev, "action"))
+        return fail(&c, "action", "missing (required for %s)", c.type_name);
+    for (size_t i = 0; i < N(fields); i++) {
+        if (!(v = json_object_get(ev, fields[i].name)))
+            continue;
+        if ((rc = check_field(&c, &fields[i], v)) != 0)
+            return rc;
+    }
+    if ((rc = what(&c, ev)) == 0)
+        *type_out = c.type;
+    return rc;
+}

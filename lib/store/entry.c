@@ -1,0 +1,143 @@
+/*
+ * entry.c - the sealed ledger entry (yima/store.h): "yima-event/1\n", the
+ * recordTime in RFC 3339 UTC with milliseconds, "\n", the canonical event
+ * JSON; building and splitting it, and the clock that dates it.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_int.h"
+
+_Static_assert(YIMA_STORE_ENTRY_MAX <= YIMA_LEDGER_ENTRY_MAX,
+               "a sealed entry must fit a tile bundle");
+
+int64_t store_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1])
+{
+    char tmp[80];
+    int64_t sec, milli;
+    struct tm tm;
+    time_t t;
+    int n;
+
+    /* 1970-01-01 .. 9999-12-31: a record time is never before the epoch */
+    if (ms < 0 || ms > 253402300799999LL)
+        return YIMA_EINVAL;
+    sec = ms / 1000;
+    milli = ms % 1000;
+    t = (time_t)sec;
+    if (!gmtime_r(&t, &tm))
+        return YIMA_EINVAL;
+    n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                 tm.tm_min, tm.tm_sec, (int)milli);
+    if (n != YIMA_STORE_TIME_LEN)
+        return YIMA_EINVAL;
+    memcpy(out, tmp, YIMA_STORE_TIME_LEN + 1);
+    return 0;
+}
+
+int store_entry_build(yima_buf *out, const yima_event *ev, int64_t ms)
+{
+    char t[YIMA_STORE_TIME_LEN + 1];
+    int rc;
+
+    assert(out && ev && ev->json);
+    if ((rc = store_time_format(ms, t)) != 0)
+        return rc;
+    yima_buf_reset(out);
+    yima_buf_add(out, YIMA_STORE_MAGIC, YIMA_STORE_MAGIC_LEN);
+    yima_buf_add(out, t, YIMA_STORE_TIME_LEN);
+    yima_buf_putc(out, '\n');
+    yima_buf_add(out, ev->json, ev->json_len);
+    return out->failed ? YIMA_ETOOBIG : 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int store_hash_id_parse(const char *id, uint8_t out[YIMA_LEDGER_HASH_LEN])
+{
+    size_t pre = strlen(YIMA_STORE_HASH_PREFIX);
+    const char *h = id + pre;
+
+    if (strncmp(id, YIMA_STORE_HASH_PREFIX, pre) != 0 ||
+        strnlen(h, 2 * YIMA_LEDGER_HASH_LEN) != 2 * YIMA_LEDGER_HASH_LEN ||
+        strcmp(h + 2 * YIMA_LEDGER_HASH_LEN, YIMA_STORE_HASH_SUFFIX) != 0)
+        return YIMA_EINVAL;
+    for (int i = 0; i < YIMA_LEDGER_HASH_LEN; i++) {
+        int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+
+        if (hi < 0 || lo < 0)
+            return YIMA_EINVAL;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+/* n decimal digits at p, or -1. */
+static int digits(const char *p, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+int yima_store_entry_parse(const void *entry, size_t len,
+                           int64_t *record_time_ms, const char **json,
+                           size_t *json_len)
+{
+    const char *e = entry, *t = e + YIMA_STORE_MAGIC_LEN;
+    char again[YIMA_STORE_TIME_LEN + 1];
+    int y, mo, d, h, mi, s, ms;
+    struct tm tm = {0};
+    int64_t v;
+
+    assert(entry || len == 0);
+    if (len < YIMA_STORE_HEADER_LEN ||
+        memcmp(e, YIMA_STORE_MAGIC, YIMA_STORE_MAGIC_LEN) != 0 ||
+        t[YIMA_STORE_TIME_LEN] != '\n')
+        return YIMA_EINVAL;
+    y = digits(t, 4), mo = digits(t + 5, 2), d = digits(t + 8, 2);
+    h = digits(t + 11, 2), mi = digits(t + 14, 2), s = digits(t + 17, 2);
+    ms = digits(t + 20, 3);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0)
+        return YIMA_EINVAL;
+    tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+    tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = s;
+    v = (int64_t)timegm(&tm) * 1000 + ms;
+    /* Only the one spelling the store writes is a sealed entry. */
+    if (store_time_format(v, again) != 0 ||
+        memcmp(again, t, YIMA_STORE_TIME_LEN) != 0)
+        return YIMA_EINVAL;
+    if (record_time_ms)
+        *record_time_ms = v;
+    if (json)
+        *json = e + YIMA_STORE_HEADER_LEN;
+    if (json_len)
+        *json_len = len - YIMA_STORE_HEADER_LEN;
+    return 0;
+}

@@ -1,0 +1,387 @@
+/*
+ * sqlite.c - the SQLite backend's file: creating it with the schema of
+ * yima/store.h, opening it with the pragmas that make a commit durable,
+ * every statement prepared once, transactions, and error mapping.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_int.h"
+
+#define APP_ID         0x79696D61 /* "yima" */
+#define SCHEMA_VERSION 1
+#define BUSY_MS        10000
+
+static const char schema[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA application_id=2036952417;" /* APP_ID */
+    "PRAGMA user_version=1;"            /* SCHEMA_VERSION */
+    "BEGIN;"
+    "CREATE TABLE events ("
+    " idx INTEGER PRIMARY KEY,"
+    " event_id TEXT NOT NULL,"
+    " hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+    " type INTEGER NOT NULL CHECK (type BETWEEN 1 AND 5),"
+    " event_time INTEGER NOT NULL,"
+    " record_time INTEGER NOT NULL,"
+    " action TEXT CHECK (action IN ('ADD', 'OBSERVE', 'DELETE')),"
+    " biz_step TEXT,"
+    " disposition TEXT,"
+    " parent TEXT,"
+    " children INTEGER NOT NULL DEFAULT 0,"
+    " entry BLOB NOT NULL);"
+    "CREATE TABLE codes ("
+    " code TEXT NOT NULL,"
+    " idx INTEGER NOT NULL REFERENCES events (idx),"
+    " role INTEGER NOT NULL CHECK (role BETWEEN 1 AND 11),"
+    " PRIMARY KEY (code, idx, role)) WITHOUT ROWID;"
+    "CREATE TABLE ledger ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " size INTEGER NOT NULL CHECK (size >= 0));"
+    "INSERT INTO ledger VALUES (1, 0);"
+    "CREATE TABLE ledger_hash ("
+    " idx INTEGER PRIMARY KEY,"
+    " hash BLOB NOT NULL CHECK (length(hash) = 32));"
+    "CREATE TABLE checkpoints ("
+    " size INTEGER PRIMARY KEY,"
+    " note TEXT NOT NULL);"
+    "CREATE TABLE meta ("
+    " key TEXT PRIMARY KEY,"
+    " value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE parties ("
+    " uscc TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " roles TEXT,"
+    " region TEXT,"
+    " json TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE categories ("
+    " id TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " name_en TEXT,"
+    " phase INTEGER,"
+    " json TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE products ("
+    " code TEXT PRIMARY KEY,"
+    " producer TEXT NOT NULL REFERENCES parties (uscc),"
+    " category TEXT REFERENCES categories (id),"
+    " name TEXT NOT NULL,"
+    " json TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX products_producer ON products (producer);"
+    "CREATE INDEX products_category ON products (category);"
+    "CREATE TABLE batches ("
+    " product TEXT NOT NULL REFERENCES products (code),"
+    " lot TEXT NOT NULL,"
+    " json TEXT NOT NULL,"
+    " PRIMARY KEY (product, lot)) WITHOUT ROWID;"
+    "COMMIT;";
+
+/* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
+ * YIMA_EVENT_AGGREGATION (checked by static asserts in sqlite_event.c). */
+static const char *const sql[SQ_COUNT] = {
+    [SQ_BEGIN] = "BEGIN IMMEDIATE",
+    [SQ_BEGIN_READ] = "BEGIN DEFERRED",
+    [SQ_COMMIT] = "COMMIT",
+    [SQ_ROLLBACK] = "ROLLBACK",
+    [SQ_LAST_TIME] = "SELECT record_time FROM events ORDER BY idx DESC "
+                     "LIMIT 1",
+    [SQ_EVENT_PUT] = "INSERT INTO events VALUES "
+                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                     "ON CONFLICT (hash) DO NOTHING",
+    [SQ_EVENT_DUP] = "SELECT idx, record_time FROM events WHERE hash = ?1",
+    [SQ_CODE_PUT] = "INSERT INTO codes VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT (code, idx, role) DO NOTHING",
+    [SQ_EVENT_ALL] = "SELECT idx, record_time, entry FROM events "
+                     "ORDER BY idx",
+    [SQ_EVENT_ONE] = "SELECT record_time, entry FROM events WHERE idx = ?1",
+    [SQ_CODE_HITS] = "SELECT DISTINCT idx FROM codes "
+                     "WHERE code = ?1 AND idx > ?2 AND idx <= ?3",
+    [SQ_CODE_PACKED] =
+        "SELECT c.idx, e.parent FROM codes c JOIN events e ON e.idx = c.idx "
+        "WHERE c.code = ?1 AND c.role = 3 AND c.idx > ?2 AND c.idx <= ?3 "
+        "AND e.type = 2 AND e.action = 'ADD' AND e.parent IS NOT NULL "
+        "ORDER BY c.idx",
+    [SQ_CODE_UNPACKED] =
+        "SELECT min(i) FROM ("
+        "SELECT c.idx AS i FROM codes c JOIN events e ON e.idx = c.idx "
+        "WHERE c.code = ?1 AND c.role = 3 AND c.idx > ?3 AND e.type = 2 "
+        "AND (e.action = 'DELETE' OR e.parent IS NOT ?2) "
+        "UNION ALL "
+        "SELECT p.idx FROM codes p JOIN events e ON e.idx = p.idx "
+        "WHERE p.code = ?2 AND p.role = 2 AND p.idx > ?3 AND e.type = 2 "
+        "AND e.action = 'DELETE' AND e.children = 0)",
+    [SQ_SIZE] = "SELECT size FROM ledger WHERE id = 1",
+    [SQ_SIZE_SET] = "UPDATE ledger SET size = ?1 WHERE id = 1",
+    [SQ_HASH_GET] = "SELECT hash FROM ledger_hash WHERE idx = ?1",
+    [SQ_HASH_PUT] = "INSERT INTO ledger_hash VALUES (?1, ?2)",
+    [SQ_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [SQ_META_PUT] = "INSERT OR REPLACE INTO meta VALUES (?1, ?2)",
+    [SQ_CP_PUT] = "INSERT OR REPLACE INTO checkpoints VALUES (?1, ?2)",
+    [SQ_CP_ALL] = "SELECT size, note FROM checkpoints ORDER BY size DESC",
+    [SQ_PARTY_PUT] = "INSERT INTO parties VALUES (?1, ?2, ?3, ?4, ?5) "
+                     "ON CONFLICT (uscc) DO UPDATE SET name = ?2, "
+                     "roles = ?3, region = ?4, json = ?5",
+    [SQ_PARTY_GET] = "SELECT uscc, name, roles, region, json FROM parties "
+                     "WHERE uscc = ?1",
+    [SQ_CATEGORY_PUT] = "INSERT INTO categories VALUES (?1, ?2, ?3, ?4, ?5) "
+                        "ON CONFLICT (id) DO UPDATE SET name = ?2, "
+                        "name_en = ?3, phase = ?4, json = ?5",
+    [SQ_CATEGORY_GET] = "SELECT id, name, name_en, phase, json "
+                        "FROM categories WHERE id = ?1",
+    [SQ_PRODUCT_PUT] = "INSERT INTO products VALUES (?1, ?2, ?3, ?4, ?5) "
+                       "ON CONFLICT (code) DO UPDATE SET producer = ?2, "
+                       "category = ?3, name = ?4, json = ?5",
+    [SQ_PRODUCT_GET] = "SELECT code, producer, category, name, json "
+                       "FROM products WHERE code = ?1",
+    [SQ_BATCH_PUT] = "INSERT INTO batches VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (product, lot) DO UPDATE SET json = ?3",
+    [SQ_BATCH_GET] = "SELECT product, lot, json FROM batches "
+                     "WHERE product = ?1 AND lot = ?2",
+};
+
+const store_ops sq_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .begin_read = sq_begin_read,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .last_record_time = sq_last_record_time,
+    .put_event = sq_put_event,
+    .events = sq_events,
+    .entry = sq_entry,
+    .size = sq_size,
+    .read = sq_read,
+    .append = sq_append,
+    .reason = sq_reason,
+    .meta_get = sq_meta_get,
+    .meta_put = sq_meta_put,
+    .checkpoint_put = sq_checkpoint_put,
+    .checkpoints = sq_checkpoints,
+    .master_put = sq_master_put,
+    .master_get = sq_master_get,
+};
+
+int sq_fail(sq *s, sqlite3_stmt *st, int rc, yima_error *err, const char *what)
+{
+    int code;
+
+    switch (rc & 0xff) {
+    case SQLITE_NOMEM: code = YIMA_ENOMEM; break;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG: code = YIMA_EINVAL; break;
+    default: code = YIMA_EIO; break;
+    }
+    if (rc == SQLITE_TOOBIG)
+        code = YIMA_ETOOBIG;
+    yima_error_set(err, code, 0, "store: %s: %s", what,
+                   s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    if (st)
+        sqlite3_reset(st);
+    return code;
+}
+
+sqlite3_stmt *sq_stmt(sq *s, enum sq_stmt id)
+{
+    sqlite3_stmt *st = s->stmt[id];
+
+    assert(id < SQ_COUNT && st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+int sq_bind_u64(sqlite3_stmt *st, int col, uint64_t v)
+{
+    /* Indexes stay below YIMA_LEDGER_SIZE_MAX * 2 < INT64_MAX. */
+    return sqlite3_bind_int64(st, col, (sqlite3_int64)v);
+}
+
+int sq_bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+    return s ? sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC)
+             : sqlite3_bind_null(st, col);
+}
+
+/* Run a statement that returns no rows. */
+static int exec1(sq *s, enum sq_stmt id, yima_error *err, const char *what)
+{
+    sqlite3_stmt *st = sq_stmt(s, id);
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, NULL, rc, err, what);
+    return 0;
+}
+
+int sq_begin(void *be, yima_error *err)
+{
+    sq *s = be;
+
+    s->last[0] = '\0';
+    return exec1(s, SQ_BEGIN, err, "begin");
+}
+
+int sq_begin_read(void *be, yima_error *err)
+{
+    return exec1(be, SQ_BEGIN_READ, err, "begin");
+}
+
+int sq_commit(void *be, yima_error *err)
+{
+    return exec1(be, SQ_COMMIT, err, "commit");
+}
+
+void sq_rollback(void *be)
+{
+    sq *s = be;
+
+    /* After some errors SQLite has already rolled back; that is fine. */
+    if (sqlite3_get_autocommit(s->db))
+        return;
+    exec1(s, SQ_ROLLBACK, NULL, "rollback");
+}
+
+static void unlink_all(const char *path)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    size_t n = strlen(path);
+    char *p = malloc(n + 9);
+
+    if (!p)
+        return;
+    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+        memcpy(p, path, n);
+        memcpy(p + n, suffix[i], strlen(suffix[i]) + 1);
+        unlink(p);
+    }
+    free(p);
+}
+
+int sq_create(const char *path, yima_error *err)
+{
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+    int fd, rc;
+
+    /* O_EXCL claims the name: two creators cannot both succeed. */
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return yima_error_set(
+            err, errno == EEXIST ? YIMA_EINVAL : YIMA_EIO, 0, "store: %s %s",
+            path, errno == EEXIST ? "already exists" : strerror(errno));
+    close(fd);
+    rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        rc = yima_error_set(
+            err, YIMA_EIO, 0, "store: %s: cannot create: %s", path,
+            msg ? msg : (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        unlink_all(path);
+        return rc;
+    }
+    rc = sqlite3_close(db);
+    assert(rc == SQLITE_OK);
+    return 0;
+}
+
+void sq_close(void *be)
+{
+    sq *s = be;
+
+    if (!s)
+        return;
+    for (int i = 0; i < SQ_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+/* Read one integer pragma. */
+static int pragma_int(sq *s, const char *sqltext, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sqltext, -1, &st, NULL);
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sq_open(const char *path, void **be, yima_error *err)
+{
+    static const char pragmas[] = "PRAGMA foreign_keys=ON;"
+                                  "PRAGMA synchronous=FULL;"
+                                  "PRAGMA journal_mode=WAL;"
+                                  "PRAGMA cache_size=-32768;"
+                                  "PRAGMA temp_store=MEMORY;"
+                                  "PRAGMA wal_autocheckpoint=16384;";
+    struct stat sb;
+    sq *s = NULL;
+    int rc, app = 0, ver = 0;
+
+    *be = NULL;
+    if (stat(path, &sb) != 0)
+        return yima_error_set(err, errno == ENOENT ? YIMA_ENOTFOUND : YIMA_EIO,
+                              0, "store: %s: %s", path, strerror(errno));
+    s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        rc = yima_error_set(err, YIMA_ENOMEM, 0, "store: out of memory");
+        goto out;
+    }
+    rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_fail(s, NULL, rc, err, path);
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_MS);
+    if ((rc = pragma_int(s, "PRAGMA application_id", &app)) != SQLITE_OK ||
+        (rc = pragma_int(s, "PRAGMA user_version", &ver)) != SQLITE_OK) {
+        rc = sq_fail(s, NULL, rc, err, path);
+        goto out;
+    }
+    if (app != APP_ID) {
+        rc = yima_error_set(err, YIMA_EINVAL, 0,
+                            "store: %s is not a yima store", path);
+        goto out;
+    }
+    if (ver != SCHEMA_VERSION) {
+        rc = yima_error_set(err, YIMA_EINVAL, 0,
+                            "store: %s has schema version %d; this program "
+                            "reads version %d",
+                            path, ver, SCHEMA_VERSION);
+        goto out;
+    }
+    if ((rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL)) != SQLITE_OK) {
+        rc = sq_fail(s, NULL, rc, err, path);
+        goto out;
+    }
+    for (int i = 0; i < SQ_COUNT; i++) {
+        rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                &s->stmt[i], NULL);
+        if (rc != SQLITE_OK) {
+            rc = sq_fail(s, NULL, rc, err, path);
+            goto out;
+        }
+    }
+    *be = s;
+    s = NULL;
+    rc = 0;
+out:
+    sq_close(s);
+    return rc;
+}

@@ -1,0 +1,311 @@
+/*
+ * sqlite_event.c - the SQLite backend's event rows: inserting an event and
+ * its code-index rows, the last record time, one entry, every entry, and
+ * the events of a code with the containers it was packed in.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+/* The numbers the statements in sqlite.c are written with. */
+_Static_assert(YIMA_ROLE_PARENT == 2 && YIMA_ROLE_CHILD == 3,
+               "role numbers in sqlite.c");
+_Static_assert(YIMA_EVENT_AGGREGATION == 2, "type number in sqlite.c");
+
+int sq_last_record_time(void *be, int64_t *ms, yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_LAST_TIME);
+    int rc = sqlite3_step(st);
+
+    *ms = INT64_MIN;
+    if (rc == SQLITE_ROW)
+        *ms = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE)
+        return sq_fail(s, st, rc, err, "last record time");
+    sqlite3_reset(st);
+    return 0;
+}
+
+int sq_put_event(void *be, const store_row *row, uint64_t *dup_index,
+                 int64_t *dup_time, yima_error *err)
+{
+    const yima_event *ev = row->ev;
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_PUT);
+    int rc;
+
+    sq_bind_u64(st, 1, row->index);
+    sq_bind_text(st, 2, ev->event_id);
+    sqlite3_bind_blob(st, 3, row->hash, YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, (int)ev->type);
+    sqlite3_bind_int64(st, 5, ev->event_time_ms);
+    sqlite3_bind_int64(st, 6, row->record_time_ms);
+    sq_bind_text(st, 7, ev->action);
+    sq_bind_text(st, 8, ev->biz_step);
+    sq_bind_text(st, 9, ev->disposition);
+    sq_bind_text(st, 10, row->parent);
+    sqlite3_bind_int(st, 11, (int)row->children);
+    sqlite3_bind_blob(st, 12, row->entry, (int)row->entry_len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, st, rc, err, "event");
+
+    if (sqlite3_changes(s->db) == 0) { /* the hash ID is stored */
+        st = sq_stmt(s, SQ_EVENT_DUP);
+        sqlite3_bind_blob(st, 1, row->hash, YIMA_LEDGER_HASH_LEN,
+                          SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+            sqlite3_reset(st);
+            return yima_error_set(err, YIMA_EIO, 0,
+                                  "store: hash ID %s conflicts but is not "
+                                  "found",
+                                  ev->hash_id);
+        }
+        if (rc != SQLITE_ROW)
+            return sq_fail(s, st, rc, err, "duplicate look-up");
+        *dup_index = (uint64_t)sqlite3_column_int64(st, 0);
+        *dup_time = sqlite3_column_int64(st, 1);
+        sqlite3_reset(st);
+        return 1;
+    }
+
+    st = sq_stmt(s, SQ_CODE_PUT);
+    sq_bind_u64(st, 2, row->index);
+    for (size_t i = 0; i < ev->n_codes; i++) {
+        sq_bind_text(st, 1, ev->codes[i].code);
+        sqlite3_bind_int(st, 3, (int)ev->codes[i].role);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            char what[48];
+
+            snprintf(what, sizeof what, "code %zu", i + 1);
+            return sq_fail(s, st, rc, err, what);
+        }
+    }
+    return 0;
+}
+
+/* Hand the current row (record_time at col, entry at col + 1) to fn. */
+static int give(sqlite3_stmt *st, int col, uint64_t index, store_entry_fn fn,
+                void *arg)
+{
+    const void *p = sqlite3_column_blob(st, col + 1);
+    int len = sqlite3_column_bytes(st, col + 1);
+
+    return fn(arg, index, sqlite3_column_int64(st, col), p ? p : "",
+              (size_t)len);
+}
+
+static int all_events(sq *s, store_entry_fn fn, void *arg, yima_error *err)
+{
+    sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_ALL);
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t index = (uint64_t)sqlite3_column_int64(st, 0);
+
+        if ((rc = give(st, 1, index, fn, arg)) != 0) {
+            sqlite3_reset(st);
+            return rc;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, st, rc, err, "events");
+}
+
+/* A growing list of ledger indexes. */
+typedef struct idxlist {
+    int64_t *v;
+    size_t n, alloc;
+} idxlist;
+
+static int push(idxlist *l, int64_t v)
+{
+    if (l->n == l->alloc) {
+        size_t alloc = l->alloc ? l->alloc * 2 : 64;
+        int64_t *p = realloc(l->v, alloc * sizeof *p);
+
+        if (!p)
+            return YIMA_ENOMEM;
+        l->v = p;
+        l->alloc = alloc;
+    }
+    l->v[l->n++] = v;
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* One packing of a code into a parent: from the ADD at `at`. */
+typedef struct packing {
+    int64_t at;
+    char *parent;
+} packing;
+
+/*
+ * Add to out the events that mention code with lo < idx <= hi, then for
+ * every ADD in that window that packs code into a parent, the parent's
+ * events from the ADD until it is unpacked (recursively).
+ */
+static int collect(sq *s, const char *code, int64_t lo, int64_t hi, int depth,
+                   idxlist *out, yima_error *err)
+{
+    packing *pk = NULL;
+    size_t npk = 0, alloc = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    st = sq_stmt(s, SQ_CODE_HITS);
+    sq_bind_text(st, 1, code);
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = push(out, sqlite3_column_int64(st, 0))) != 0)
+            goto out;
+    if (rc != SQLITE_DONE) {
+        rc = sq_fail(s, st, rc, err, "code query");
+        goto out;
+    }
+    rc = 0;
+    if (depth >= STORE_QUERY_DEPTH)
+        goto out;
+
+    /* Read the packings first: the recursion reuses the statements. */
+    st = sq_stmt(s, SQ_CODE_PACKED);
+    sq_bind_text(st, 1, code);
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *parent = (const char *)sqlite3_column_text(st, 1);
+
+        if (npk == alloc) {
+            size_t a = alloc ? alloc * 2 : 8;
+            packing *p = realloc(pk, a * sizeof *p);
+
+            if (!p) {
+                rc = YIMA_ENOMEM;
+                goto out;
+            }
+            pk = p;
+            alloc = a;
+        }
+        pk[npk].at = sqlite3_column_int64(st, 0);
+        if (!(pk[npk].parent = strdup(parent ? parent : ""))) {
+            rc = YIMA_ENOMEM;
+            goto out;
+        }
+        npk++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = sq_fail(s, st, rc, err, "containment query");
+        goto out;
+    }
+    rc = 0;
+
+    for (size_t i = 0; i < npk && rc == 0; i++) {
+        int64_t end = hi;
+
+        st = sq_stmt(s, SQ_CODE_UNPACKED);
+        sq_bind_text(st, 1, code);
+        sq_bind_text(st, 2, pk[i].parent);
+        sqlite3_bind_int64(st, 3, pk[i].at);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) {
+            rc = sq_fail(s, st, rc, err, "containment query");
+            goto out;
+        }
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+            sqlite3_column_int64(st, 0) < end)
+            end = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        rc = collect(s, pk[i].parent, pk[i].at, end, depth + 1, out, err);
+    }
+out:
+    sqlite3_reset(st);
+    for (size_t i = 0; i < npk; i++)
+        free(pk[i].parent);
+    free(pk);
+    if (rc == YIMA_ENOMEM)
+        yima_error_set(err, rc, 0, "store: out of memory in a code query");
+    return rc;
+}
+
+int sq_events(void *be, const char *code, store_entry_fn fn, void *arg,
+              yima_error *err)
+{
+    idxlist l = {0};
+    sq *s = be;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!code)
+        return all_events(s, fn, arg, err);
+    if ((rc = collect(s, code, -1, INT64_MAX, 0, &l, err)) != 0)
+        goto out;
+    if (l.n > 1)
+        qsort(l.v, l.n, sizeof *l.v, cmp_i64);
+    for (size_t i = 0; i < l.n; i++) {
+        if (i > 0 && l.v[i] == l.v[i - 1])
+            continue;
+        st = sq_stmt(s, SQ_EVENT_ONE);
+        sqlite3_bind_int64(st, 1, l.v[i]);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+            sqlite3_reset(st);
+            rc = yima_error_set(err, YIMA_EIO, 0,
+                                "store: the code index names entry %lld, "
+                                "which is missing",
+                                (long long)l.v[i]);
+            goto out;
+        }
+        if (rc != SQLITE_ROW) {
+            rc = sq_fail(s, st, rc, err, "event of a code");
+            goto out;
+        }
+        rc = give(st, 0, (uint64_t)l.v[i], fn, arg);
+        sqlite3_reset(st);
+        if (rc != 0)
+            goto out;
+    }
+out:
+    free(l.v);
+    return rc;
+}
+
+int sq_entry(void *be, uint64_t index, yima_buf *out, yima_error *err)
+{
+    const void *p;
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_ONE);
+    int rc;
+
+    sq_bind_u64(st, 1, index);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return yima_error_set(err, YIMA_ENOTFOUND, 0,
+                              "store: no entry %llu in the ledger",
+                              (unsigned long long)index);
+    }
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, st, rc, err, "entry");
+    p = sqlite3_column_blob(st, 1);
+    rc = yima_buf_add(out, p ? p : "", (size_t)sqlite3_column_bytes(st, 1));
+    sqlite3_reset(st);
+    if (rc != 0)
+        yima_error_set(err, rc, 0, "store: entry %llu: %s",
+                       (unsigned long long)index, yima_strerror(rc));
+    return rc;
+}

@@ -1,0 +1,406 @@
+/*
+ * store.c - the public store API over a backend (store_int.h): opening and
+ * closing, the group-commit append (duplicates, record times, sealing, leaf
+ * hashes, the ledger append, all in one transaction), queries, entries,
+ * checkpoints and settings.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yima/code.h"
+#include "store_int.h"
+
+/* ---- The ledger's hash store: the backend, write-guarded ---------------- */
+
+static int lg_size(void *ctx, uint64_t *size)
+{
+    yima_store *st = ctx;
+
+    return st->ops->size(st->be, size);
+}
+
+static int lg_read(void *ctx, const uint64_t *index, size_t n,
+                   uint8_t (*out)[YIMA_LEDGER_HASH_LEN])
+{
+    yima_store *st = ctx;
+
+    return st->ops->read(st->be, index, n, out);
+}
+
+static int lg_append(void *ctx, uint64_t old_size, uint64_t new_size,
+                     uint64_t first,
+                     const uint8_t (*hash)[YIMA_LEDGER_HASH_LEN], size_t n)
+{
+    yima_store *st = ctx;
+
+    if (!st->appending) /* only yima_store_append may grow the tree */
+        return YIMA_EUSAGE;
+    return st->ops->append(st->be, old_size, new_size, first, hash, n);
+}
+
+/* ---- Opening ------------------------------------------------------------ */
+
+int yima_store_create(const char *path, yima_error *err)
+{
+    assert(path);
+    yima_error_clear(err);
+    return sq_create(path, err);
+}
+
+int yima_store_open(const char *path, yima_store **out, yima_error *err)
+{
+    yima_ledger_store ls;
+    yima_store *st;
+    int rc;
+
+    assert(path && out);
+    yima_error_clear(err);
+    *out = NULL;
+    st = calloc(1, sizeof *st);
+    if (!st)
+        return yima_error_set(err, YIMA_ENOMEM, 0, "store: out of memory");
+    st->ops = &sq_ops;
+    yima_buf_init(&st->entry, YIMA_STORE_ENTRY_MAX);
+    if ((rc = sq_open(path, &st->be, err)) != 0)
+        goto out;
+    ls.ctx = st;
+    ls.size = lg_size;
+    ls.read = lg_read;
+    ls.append = lg_append;
+    if ((rc = yima_ledger_open(&ls, &st->ledger)) != 0 ||
+        !(st->md = EVP_MD_CTX_new())) {
+        rc = yima_error_set(err, YIMA_ENOMEM, 0, "store: out of memory");
+        goto out;
+    }
+    *out = st;
+    st = NULL;
+out:
+    yima_store_close(st);
+    return rc;
+}
+
+void yima_store_close(yima_store *st)
+{
+    if (!st)
+        return;
+    yima_ledger_close(st->ledger);
+    if (st->be)
+        st->ops->close(st->be);
+    EVP_MD_CTX_free(st->md);
+    yima_buf_free(&st->entry);
+    free(st->leaf);
+    free(st);
+}
+
+yima_ledger *yima_store_ledger(yima_store *st)
+{
+    assert(st);
+    return st->ledger;
+}
+
+int yima_store_size(yima_store *st, uint64_t *size, yima_error *err)
+{
+    int rc;
+
+    assert(st && size);
+    if ((rc = st->ops->size(st->be, size)) != 0)
+        return yima_error_set(err, rc, 0, "store: ledger size: %s",
+                              yima_strerror(rc));
+    return 0;
+}
+
+/* ---- Appending ---------------------------------------------------------- */
+
+/* RFC 9162 leaf hash with the handle's reusable digest context. */
+static int leaf_hash(yima_store *st, const void *p, size_t n,
+                     uint8_t out[YIMA_LEDGER_HASH_LEN])
+{
+    static const uint8_t zero = 0x00;
+    unsigned len = 0;
+
+    if (EVP_DigestInit_ex(st->md, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(st->md, &zero, 1) != 1 ||
+        EVP_DigestUpdate(st->md, p, n) != 1 ||
+        EVP_DigestFinal_ex(st->md, out, &len) != 1 ||
+        len != YIMA_LEDGER_HASH_LEN)
+        return YIMA_ENOMEM;
+    return 0;
+}
+
+/* Check what the schema cannot, before any work is done. */
+static int check_event(const yima_event *ev, size_t i, yima_error *err)
+{
+    uint8_t hash[YIMA_LEDGER_HASH_LEN];
+    const char *why = NULL;
+
+    assert(ev->json && ev->event_id && (ev->codes || ev->n_codes == 0));
+    if (ev->type < YIMA_EVENT_OBJECT || ev->type > YIMA_EVENT_ASSOCIATION)
+        why = "unknown event type";
+    else if (!memchr(ev->hash_id, '\0', sizeof ev->hash_id) ||
+             store_hash_id_parse(ev->hash_id, hash) != 0)
+        why = "hash ID is not a CBV 2.0 hash ID (ni:///sha-256;...)";
+    else if (ev->json_len > YIMA_EVENT_JSON_MAX)
+        return yima_error_set(err, YIMA_ETOOBIG, 0,
+                              "store: event %zu of the batch (%.80s): "
+                              "canonical JSON is %zu bytes, over %d",
+                              i + 1, ev->event_id, ev->json_len,
+                              YIMA_EVENT_JSON_MAX);
+    for (size_t k = 0; !why && k < ev->n_codes; k++)
+        if (!ev->codes[k].code || !ev->codes[k].code[0])
+            why = "an empty code";
+    if (why)
+        return yima_error_set(err, YIMA_EINVAL, 0,
+                              "store: event %zu of the batch (%.80s): %s",
+                              i + 1, ev->event_id, why);
+    return 0;
+}
+
+/* Prefix err's message with the event that caused it. */
+static void blame(yima_error *err, size_t i, const yima_event *ev)
+{
+    char msg[YIMA_ERROR_MSG_MAX];
+    const char *m;
+
+    if (!err)
+        return;
+    m = err->msg;
+    if (strncmp(m, "store: ", 7) == 0)
+        m += 7;
+    snprintf(msg, sizeof msg, "%s", m);
+    yima_error_set(err, err->code, 0,
+                   "store: event %zu of the batch (%.80s): %s", i + 1,
+                   ev->event_id, msg);
+}
+
+int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
+                      yima_store_result *results, yima_error *err)
+{
+    uint64_t size, first, added = 0;
+    bool in_tx = false;
+    int64_t now, last;
+    size_t i = 0;
+    int rc;
+
+    assert(st && (ev || n == 0));
+    yima_error_clear(err);
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((rc = check_event(&ev[i], i, err)) != 0)
+            return rc;
+    if (n > st->leaf_alloc) {
+        void *p = n > SIZE_MAX / sizeof *st->leaf
+                      ? NULL
+                      : realloc(st->leaf, n * sizeof *st->leaf);
+
+        if (!p)
+            return yima_error_set(err, YIMA_ENOMEM, 0,
+                                  "store: out of memory for %zu events", n);
+        st->leaf = p;
+        st->leaf_alloc = n;
+    }
+
+    if ((rc = st->ops->begin(st->be, err)) != 0)
+        return rc;
+    in_tx = true;
+    if ((rc = st->ops->size(st->be, &size)) != 0) {
+        yima_error_set(err, rc, 0, "store: ledger size: %s", yima_strerror(rc));
+        goto out;
+    }
+    if ((rc = st->ops->last_record_time(st->be, &last, err)) != 0)
+        goto out;
+    /* One recordTime for the batch, never before the last one stored. */
+    now = store_now_ms();
+    if (now < last)
+        now = last;
+
+    for (i = 0; i < n; i++) {
+        store_row row = {
+            .ev = &ev[i], .index = size + added, .record_time_ms = now};
+        uint64_t dup_index = 0;
+        int64_t dup_time = 0;
+
+        for (size_t k = 0; k < ev[i].n_codes; k++) {
+            if (ev[i].codes[k].role == YIMA_ROLE_CHILD)
+                row.children++;
+            else if (ev[i].codes[k].role == YIMA_ROLE_PARENT && !row.parent)
+                row.parent = ev[i].codes[k].code;
+        }
+        store_hash_id_parse(ev[i].hash_id, row.hash); /* checked above */
+        if ((rc = store_entry_build(&st->entry, &ev[i], now)) != 0) {
+            yima_error_set(err, rc, 0, "store: cannot seal: %s",
+                           yima_strerror(rc));
+            blame(err, i, &ev[i]);
+            goto out;
+        }
+        row.entry = st->entry.data;
+        row.entry_len = st->entry.len;
+        rc = st->ops->put_event(st->be, &row, &dup_index, &dup_time, err);
+        if (rc < 0) {
+            blame(err, i, &ev[i]);
+            goto out;
+        }
+        if (rc == 1) {
+            if (results)
+                results[i] = (yima_store_result){YIMA_STORE_DUPLICATE,
+                                                 dup_index, dup_time};
+            continue;
+        }
+        if ((rc = leaf_hash(st, row.entry, row.entry_len, st->leaf[added])) !=
+            0) {
+            yima_error_set(err, rc, 0, "store: leaf hash: %s",
+                           yima_strerror(rc));
+            goto out;
+        }
+        if (results)
+            results[i] = (yima_store_result){YIMA_STORE_ADDED, row.index, now};
+        added++;
+    }
+
+    st->appending = true;
+    rc = yima_ledger_append_leaf_hashes(
+        st->ledger, (const uint8_t(*)[YIMA_LEDGER_HASH_LEN])st->leaf,
+        (size_t)added, &first);
+    st->appending = false;
+    if (rc != 0 || first != size) {
+        if (rc == 0)
+            rc = YIMA_EIO;
+        yima_error_set(err, rc, 0, "store: ledger append: %s",
+                       st->ops->reason(st->be)[0] ? st->ops->reason(st->be)
+                                                  : yima_strerror(rc));
+        goto out;
+    }
+    if ((rc = st->ops->commit(st->be, err)) != 0)
+        goto out;
+    in_tx = false;
+out:
+    if (in_tx)
+        st->ops->rollback(st->be);
+    return rc;
+}
+
+/* ---- Reading ------------------------------------------------------------ */
+
+typedef struct query {
+    yima_store_event_fn fn;
+    void *arg;
+    yima_error *err;
+} query;
+
+static int query_row(void *arg, uint64_t index, int64_t record_time,
+                     const void *entry, size_t len)
+{
+    query *q = arg;
+    const char *json;
+    size_t json_len;
+
+    if (yima_store_entry_parse(entry, len, NULL, &json, &json_len) != 0)
+        return yima_error_set(q->err, YIMA_EIO, 0,
+                              "store: entry %llu is not a sealed event "
+                              "entry",
+                              (unsigned long long)index);
+    return q->fn(q->arg, index, record_time, json, json_len);
+}
+
+int yima_store_events(yima_store *st, const char *code, yima_store_event_fn fn,
+                      void *arg, yima_error *err)
+{
+    query q = {fn, arg, err};
+    yima_code *c = NULL;
+    int rc;
+
+    assert(st && fn);
+    yima_error_clear(err);
+    /* Any form of a known code finds its canonical form in the index;
+     * other identifiers are indexed as given. */
+    if (code && (c = malloc(sizeof *c)) &&
+        yima_code_parse(code, strlen(code), NULL, c, NULL) == 0)
+        code = c->canonical;
+    rc = st->ops->events(st->be, code, query_row, &q, err);
+    free(c);
+    return rc;
+}
+
+int yima_store_entry(yima_store *st, uint64_t index, yima_buf *out,
+                     yima_error *err)
+{
+    assert(st && out);
+    yima_error_clear(err);
+    return st->ops->entry(st->be, index, out, err);
+}
+
+int yima_store_entry_fn(void *ctx, uint64_t index, yima_buf *out)
+{
+    yima_store *st = ctx;
+
+    return st->ops->entry(st->be, index, out, NULL);
+}
+
+/* ---- Checkpoints and settings ------------------------------------------- */
+
+int yima_store_checkpoint_put(yima_store *st, const char *note, size_t len,
+                              yima_error *err)
+{
+    uint64_t size;
+    int rc;
+
+    assert(st && (note || len == 0));
+    yima_error_clear(err);
+    if ((rc = store_checkpoint_check(st->ledger, note, len, &size, err)) != 0)
+        return rc;
+    return st->ops->checkpoint_put(st->be, size, note, len, err);
+}
+
+typedef struct latest {
+    uint64_t size;
+    yima_buf *out;
+    int rc;
+} latest;
+
+static int latest_row(void *arg, uint64_t size, const char *note, size_t len)
+{
+    latest *l = arg;
+
+    l->size = size;
+    l->rc = yima_buf_add(l->out, note, len);
+    return 1; /* the first row is the largest size: stop */
+}
+
+int yima_store_checkpoint_latest(yima_store *st, uint64_t *size, yima_buf *note,
+                                 yima_error *err)
+{
+    latest l = {0, note, YIMA_ENOTFOUND};
+    int rc;
+
+    assert(st && note);
+    yima_error_clear(err);
+    rc = st->ops->checkpoints(st->be, latest_row, &l, err);
+    if (rc < 0)
+        return rc;
+    if (l.rc == YIMA_ENOTFOUND)
+        return yima_error_set(err, l.rc, 0, "store: no checkpoint yet");
+    if (l.rc != 0)
+        return yima_error_set(err, l.rc, 0, "store: checkpoint: %s",
+                              yima_strerror(l.rc));
+    if (size)
+        *size = l.size;
+    return 0;
+}
+
+int yima_store_meta_put(yima_store *st, const char *key, const char *value,
+                        yima_error *err)
+{
+    assert(st && key && value);
+    yima_error_clear(err);
+    return st->ops->meta_put(st->be, key, value, err);
+}
+
+int yima_store_meta_get(yima_store *st, const char *key, yima_buf *out,
+                        yima_error *err)
+{
+    assert(st && key && out);
+    yima_error_clear(err);
+    return st->ops->meta_get(st->be, key, out, err);
+}

@@ -1,0 +1,259 @@
+/*
+ * store_int.h - private to lib/store/: the store handle and the narrow
+ * backend interface under it, so a second database (PostgreSQL) is one more
+ * store_ops table; and the SQLite backend's own state.
+ *
+ *   file             job
+ *   ---------------  ---------------------------------------------------
+ *   store.c          the public API: open/close, dispatch, group commit
+ *   entry.c          the sealed entry format, record times, hash IDs
+ *   verify.c         yima_store_verify and the checkpoint text check
+ *   master.c         master-data JSON: validation, columns, reassembly
+ *   sqlite.c         SQLite: create, open, schema, pragmas, statements,
+ *                    transactions, errors
+ *   sqlite_event.c   SQLite: event rows, code index, queries, scans
+ *   sqlite_ledger.c  SQLite: the yima_ledger_store hash callbacks
+ *   sqlite_meta.c    SQLite: meta, checkpoints, master-data rows
+ *
+ * The generic layer owns the rules (duplicates, record times, entry bytes,
+ * leaf hashes, validation); a backend only keeps rows, in transactions.
+ */
+#ifndef YIMA_STORE_INT_H
+#define YIMA_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "yima/store.h"
+
+#define STORE_MASTER_COLS 5 /* most columns of a master-data row */
+#define STORE_QUERY_DEPTH 8 /* containers followed: case, pallet, ... */
+
+/* One event row as the generic layer hands it to the backend. */
+typedef struct store_row {
+    const yima_event *ev;
+    uint8_t hash[YIMA_LEDGER_HASH_LEN]; /* the SHA-256 of ev->hash_id */
+    uint64_t index;
+    int64_t record_time_ms;
+    const char *parent; /* first code with role PARENT, or NULL */
+    unsigned children;  /* codes with role CHILD */
+    const void *entry;  /* sealed entry bytes */
+    size_t entry_len;
+} store_row;
+
+/* A stored entry, in index order: return 0 to go on, non-zero to stop. */
+typedef int (*store_entry_fn)(void *arg, uint64_t index, int64_t record_time,
+                              const void *entry, size_t len);
+
+/* A checkpoint row: return 0 to go on, non-zero to stop. */
+typedef int (*store_checkpoint_fn)(void *arg, uint64_t size, const char *note,
+                                   size_t len);
+
+/* A master-data row: col[i] NUL-terminated or NULL, valid during the call,
+ * in the column order of the kind's table (schema in yima/store.h). */
+typedef int (*store_master_fn)(void *arg, const char *const *col);
+
+/*
+ * What a backend implements. Every function takes the backend state `be`,
+ * returns 0 or a YIMA_E* code, and fills err (which may be NULL) with a
+ * message naming the operation and the database's own reason.
+ */
+typedef struct store_ops {
+    const char *name;
+    void (*close)(void *be);
+
+    /* A write transaction that excludes other writers from its start. */
+    int (*begin)(void *be, yima_error *err);
+    /* A read transaction: one snapshot for several reads; ended by
+     * rollback. */
+    int (*begin_read)(void *be, yima_error *err);
+    int (*commit)(void *be, yima_error *err);
+    void (*rollback)(void *be);
+
+    /* recordTime of the last entry, or INT64_MIN when there is none. */
+    int (*last_record_time)(void *be, int64_t *ms, yima_error *err);
+    /* Insert the event and its code rows. Returns 0 when inserted, 1 when an
+     * event with the same hash ID is stored (then *dup_index and *dup_time
+     * are its), or an error. */
+    int (*put_event)(void *be, const store_row *row, uint64_t *dup_index,
+                     int64_t *dup_time, yima_error *err);
+    /* Entries mentioning code (see yima_store_events), or all when NULL. */
+    int (*events)(void *be, const char *code, store_entry_fn fn, void *arg,
+                  yima_error *err);
+    /* Append entry `index` to out; YIMA_ENOTFOUND when there is none. */
+    int (*entry)(void *be, uint64_t index, yima_buf *out, yima_error *err);
+
+    /* The yima_ledger_store callbacks, with be as ctx. */
+    int (*size)(void *be, uint64_t *size);
+    int (*read)(void *be, const uint64_t *index, size_t n,
+                uint8_t (*out)[YIMA_LEDGER_HASH_LEN]);
+    int (*append)(void *be, uint64_t old_size, uint64_t new_size,
+                  uint64_t first, const uint8_t (*hash)[YIMA_LEDGER_HASH_LEN],
+                  size_t n);
+    /* Why the last of those three failed ("" when unknown): they return
+     * only a code. Cleared by begin. */
+    const char *(*reason)(void *be);
+
+    int (*meta_get)(void *be, const char *key, yima_buf *out, yima_error *err);
+    int (*meta_put)(void *be, const char *key, const char *value,
+                    yima_error *err);
+    int (*checkpoint_put)(void *be, uint64_t size, const char *note, size_t len,
+                          yima_error *err);
+    /* Every checkpoint, largest size first. */
+    int (*checkpoints)(void *be, store_checkpoint_fn fn, void *arg,
+                       yima_error *err);
+    int (*master_put)(void *be, yima_store_kind kind,
+                      const char *const col[STORE_MASTER_COLS],
+                      yima_error *err);
+    /* Calls fn once with the row, or returns YIMA_ENOTFOUND. key2 is the
+     * lot for batches. */
+    int (*master_get)(void *be, yima_store_kind kind, const char *key,
+                      const char *key2, store_master_fn fn, void *arg,
+                      yima_error *err);
+} store_ops;
+
+struct yima_store {
+    const store_ops *ops;
+    void *be;
+    yima_ledger *ledger; /* over the backend's hash callbacks */
+    bool appending;      /* the ledger may append only inside append */
+    EVP_MD_CTX *md;      /* leaf hashes of a batch */
+    yima_buf entry;      /* the entry being sealed, reused */
+    uint8_t (*leaf)[YIMA_LEDGER_HASH_LEN]; /* leaf hashes of a batch */
+    size_t leaf_alloc;
+};
+
+/* ---- entry.c ------------------------------------------------------------ */
+
+/* Write ms as "YYYY-MM-DDThh:mm:ss.sssZ" (YIMA_STORE_TIME_LEN chars and a
+ * NUL). Returns 0 or YIMA_EINVAL for years outside 0000..9999. */
+int store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1]);
+
+/* Reset out to the sealed entry of ev with recordTime ms. */
+int store_entry_build(yima_buf *out, const yima_event *ev, int64_t ms);
+
+/* The SHA-256 inside a CBV 2.0 hash ID (YIMA_STORE_HASH_PREFIX, 64 hex
+ * digits of either case, YIMA_STORE_HASH_SUFFIX). Returns 0 or
+ * YIMA_EINVAL. */
+int store_hash_id_parse(const char *id, uint8_t out[YIMA_LEDGER_HASH_LEN]);
+
+/* UTC milliseconds now. */
+int64_t store_now_ms(void);
+
+/* ---- verify.c ------------------------------------------------------------ */
+
+/*
+ * Check a checkpoint note's text against ledger lg: sets *size to the size
+ * it names. Returns 0, or YIMA_EINVAL with "checkpoint ...: <why>" (not a
+ * checkpoint, beyond the ledger, root differs), or the ledger's error.
+ */
+int store_checkpoint_check(yima_ledger *lg, const char *note, size_t len,
+                           uint64_t *size, yima_error *err);
+
+/* ---- master.c ------------------------------------------------------------ */
+
+/* "party", "category", "product", "batch". */
+const char *store_kind_name(yima_store_kind kind);
+
+/* ---- SQLite backend ------------------------------------------------------ */
+
+enum sq_stmt {
+    SQ_BEGIN,
+    SQ_BEGIN_READ,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_LAST_TIME,
+    SQ_EVENT_PUT,
+    SQ_EVENT_DUP,
+    SQ_CODE_PUT,
+    SQ_EVENT_ALL,
+    SQ_EVENT_ONE,
+    SQ_CODE_HITS,
+    SQ_CODE_PACKED,
+    SQ_CODE_UNPACKED,
+    SQ_SIZE,
+    SQ_SIZE_SET,
+    SQ_HASH_GET,
+    SQ_HASH_PUT,
+    SQ_META_GET,
+    SQ_META_PUT,
+    SQ_CP_PUT,
+    SQ_CP_ALL,
+    SQ_PARTY_PUT,
+    SQ_PARTY_GET,
+    SQ_CATEGORY_PUT,
+    SQ_CATEGORY_GET,
+    SQ_PRODUCT_PUT,
+    SQ_PRODUCT_GET,
+    SQ_BATCH_PUT,
+    SQ_BATCH_GET,
+    SQ_COUNT
+};
+
+typedef struct sq {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *stmt[SQ_COUNT];  /* prepared once at open */
+    char last[YIMA_ERROR_MSG_MAX]; /* the last database error of a ledger
+                                      callback */
+} sq;
+
+extern const store_ops sq_ops;
+
+/* sqlite.c: create the file and schema; open (sets *be). */
+int sq_create(const char *path, yima_error *err);
+int sq_open(const char *path, void **be, yima_error *err);
+
+/* sqlite.c: statement id, reset and with bindings cleared. */
+sqlite3_stmt *sq_stmt(sq *s, enum sq_stmt id);
+
+/* sqlite.c: map a SQLite result code to a YIMA_E* code, fill err with
+ * "store: <what>: <SQLite's message>", reset st (may be NULL) so it holds
+ * no transaction open, and return the code. */
+int sq_fail(sq *s, sqlite3_stmt *st, int rc, yima_error *err, const char *what);
+
+/* Bind a uint64 index, NUL-terminated text (NULL binds NULL). */
+int sq_bind_u64(sqlite3_stmt *st, int col, uint64_t v);
+int sq_bind_text(sqlite3_stmt *st, int col, const char *s);
+
+/* sqlite.c: the store_ops functions of the same names. */
+void sq_close(void *be);
+int sq_begin(void *be, yima_error *err);
+int sq_begin_read(void *be, yima_error *err);
+int sq_commit(void *be, yima_error *err);
+void sq_rollback(void *be);
+
+/* sqlite_event.c */
+int sq_last_record_time(void *be, int64_t *ms, yima_error *err);
+int sq_put_event(void *be, const store_row *row, uint64_t *dup_index,
+                 int64_t *dup_time, yima_error *err);
+int sq_events(void *be, const char *code, store_entry_fn fn, void *arg,
+              yima_error *err);
+int sq_entry(void *be, uint64_t index, yima_buf *out, yima_error *err);
+
+/* sqlite_ledger.c */
+int sq_size(void *be, uint64_t *size);
+int sq_read(void *be, const uint64_t *index, size_t n,
+            uint8_t (*out)[YIMA_LEDGER_HASH_LEN]);
+int sq_append(void *be, uint64_t old_size, uint64_t new_size, uint64_t first,
+              const uint8_t (*hash)[YIMA_LEDGER_HASH_LEN], size_t n);
+const char *sq_reason(void *be);
+
+/* sqlite_meta.c */
+int sq_meta_get(void *be, const char *key, yima_buf *out, yima_error *err);
+int sq_meta_put(void *be, const char *key, const char *value, yima_error *err);
+int sq_checkpoint_put(void *be, uint64_t size, const char *note, size_t len,
+                      yima_error *err);
+int sq_checkpoints(void *be, store_checkpoint_fn fn, void *arg,
+                   yima_error *err);
+int sq_master_put(void *be, yima_store_kind kind,
+                  const char *const col[STORE_MASTER_COLS], yima_error *err);
+int sq_master_get(void *be, yima_store_kind kind, const char *key,
+                  const char *key2, store_master_fn fn, void *arg,
+                  yima_error *err);
+
+#endif /* YIMA_STORE_INT_H */

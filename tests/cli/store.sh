@@ -1,0 +1,100 @@
+#!/bin/sh
+# tests/cli/store.sh - the store commands end to end: init, import (EPCIS
+# documents, NDJSON, CSV master data; all-or-nothing and --proceed),
+# events, and every ledger subcommand, including tamper detection.
+set -u
+Y=${YIMA:-build/yima}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+D=tests/data/event-hash
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+check() { # check WHAT COMMAND...: ok when the command succeeds
+    what=$1; shift
+    if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi
+}
+has() { case "$1" in *"$2"*) ok "$3" ;; *) bad "$3: '$2' not in: $1" ;; esac; }
+
+db=$T/y.db
+out=$("$Y" init --db "$db")
+last=$(echo "$out" | tail -n 1)
+has "$last" '"verifier_key":"yima.local/ledger+' "init: last line is JSON with the verifier key"
+perm=$(stat -c %a "$db.key")
+[ "$perm" = 600 ] && ok "key file readable by its owner only" || bad "key file mode $perm"
+"$Y" init --db "$db" >/dev/null 2>&1 && bad "init twice refused" || ok "init twice refused"
+
+out=$("$Y" import --db "$db" "$D/ReferenceEventHashAlgorithm.jsonld" "$D/epcisDocWithVariousEventTypes.jsonld")
+st=$?
+has "$out" "rejected 0" "import of official documents"
+[ $st -eq 0 ] && ok "import exit 0" || bad "import exit $st"
+out=$("$Y" import --db "$db" "$D/ReferenceEventHashAlgorithm.jsonld")
+has "$out" "accepted 0, duplicates 1" "a second capture is a duplicate"
+
+# all or nothing, then --proceed
+tests/tools/gen-events 3 ok > "$T/good.ndjson"
+out=$("$Y" import --db "$db" "$T/good.ndjson")
+has "$out" "accepted 3, duplicates 0, rejected 0" "NDJSON events"
+{ tests/tools/gen-events 2 mix; echo '{"type":"ObjectEvent","eventTime":"2026-03-01T08:00:00Z","eventTimeZoneOffset":"+08:00","epcList":["https://id.gs1.org/01/09506000134353/21/x"],"action":"ADD"}'; } > "$T/bad.ndjson"
+before=$("$Y" events --db "$db" | wc -l)
+out=$("$Y" import --db "$db" "$T/bad.ndjson")
+st=$?
+has "$out" "line 3" "a bad event is named by its line"
+has "$out" "check digit is 3, expected 2" "and by what is wrong"
+[ $st -eq 1 ] && ok "rejection: exit 1" || bad "rejection: exit $st"
+after=$("$Y" events --db "$db" | wc -l)
+[ "$before" -eq "$after" ] && ok "a bad file stores nothing" || bad "a bad file stored $((after - before))"
+out=$("$Y" import --db "$db" --proceed "$T/bad.ndjson")
+has "$out" "accepted 2, duplicates 0, rejected 1" "--proceed keeps the good events"
+
+# master data from CSV
+cat > "$T/master.csv" <<'CSV'
+kind,uscc,name,roles,region,code,producer,category,product,lot
+party,91350100M000100Y43,"福州某某电缆有限公司, 一厂",producer;seller,350100,,,,,
+product,,BV 2.5mm² cable,,,09506000134352,91350100M000100Y43,wire-cable,,
+batch,,,,,,,,09506000134352,L2026-03
+CSV
+out=$("$Y" import --db "$db" "$T/master.csv")
+has "$out" "master data rows 3" "CSV master data"
+printf 'kind,uscc,name\nparty,91350100M000100Y44,X\n' > "$T/badmaster.csv"
+out=$("$Y" import --db "$db" "$T/badmaster.csv")
+has "$out" "line 2" "bad CSV row named by its line"
+
+# events by code, any printed form
+out=$("$Y" events --db "$db" --code "(01)80614141123458(21)ok-2")
+[ "$(echo "$out" | grep -c '"type":"ObjectEvent"')" -eq 1 ] && ok "events --code finds the unit's one event" || bad "events --code: $out"
+has "$out" '"recordTime":"' "events carry their recordTime"
+out2=$("$Y" events --db "$db" --code "urn:epc:id:sgtin:0614141.812345.ok-2")
+[ -n "$out" ] && [ "$out" = "$out2" ] && ok "same events whatever the code's form" || bad "events differ by form"
+
+# the ledger
+size=$("$Y" events --db "$db" | wc -l)
+cp=$("$Y" ledger checkpoint --db "$db")
+has "$cp" "yima.local/ledger
+$size
+" "checkpoint names origin and size"
+proof=$("$Y" ledger proof --db "$db" --index 1)
+has "$proof" "\"index\":1,\"size\":$size,\"leaf_hash\":\"" "inclusion proof JSON"
+cons=$("$Y" ledger consistency --db "$db" --first 2 --second "$size")
+has "$cons" '"first":2,' "consistency proof JSON"
+check "tiles written" "$Y" ledger tiles --db "$db" --out "$T/tiles"
+[ -f "$T/tiles/checkpoint" ] && [ -d "$T/tile/0" -o -d "$T/tiles/tile/0" ] && ok "tiles: checkpoint and level 0" || bad "tiles missing"
+check "verify passes on an intact store" "$Y" ledger verify --db "$db"
+
+# tampering: each kind is detected and the first bad index named
+for how in edit delete swap; do
+    cp "$db" "$T/t.db"; cp "$db.key" "$T/t.db.key"
+    rm -f "$T/t.db-wal" "$T/t.db-shm"
+    case $how in
+    edit) sqlite3 "$T/t.db" "UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), 'Event', 'Evemt') AS BLOB) WHERE idx = 3" ;;
+    delete) sqlite3 "$T/t.db" "DELETE FROM events WHERE idx = 3" ;;
+    swap) sqlite3 "$T/t.db" "UPDATE events SET idx = -1 WHERE idx = 3; UPDATE events SET idx = 3 WHERE idx = 4; UPDATE events SET idx = 4 WHERE idx = -1" ;;
+    esac
+    msg=$("$Y" ledger verify --db "$T/t.db" 2>&1)
+    st=$?
+    if [ $st -ne 0 ] && echo "$msg" | grep -q "3"; then ok "verify detects $how at index 3"; else bad "verify after $how: exit $st: $msg"; fi
+done
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,1022 @@
+/*
+ * test_store.c - unit tests for lib/store: create/open, group-commit append
+ * and read-back, duplicates, rollback, record times, the ledger against an
+ * in-memory one, checkpoints, the containment query, master data, verify
+ * against a file tampered with through the SQLite API, and a kill -9 in the
+ * middle of appending. Stores live in a temporary directory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "yima/ledger.h"
+#include "yima/store.h"
+
+#define USCC  "91350100M000100Y43"
+#define USCC2 "91230184MA1BUFLT44"
+#define GTIN  "09506000134352"
+
+static char dir[64];
+static char path[128];
+static int serial; /* makes each test's file name new */
+
+/* ---- Building events ---------------------------------------------------- */
+
+/* One test event and the storage its pointers use. */
+typedef struct tev {
+    yima_event ev;
+    char id[64];
+    char json[512];
+    yima_event_code code[4];
+    char text[4][64];
+} tev;
+
+/* Event number k (its hash ID depends on k only), mentioning `unit` (an
+ * EPC) when given. */
+static void make(tev *t, int k, const char *unit)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->id, sizeof t->id, "urn:uuid:test-%d", k);
+    snprintf(t->ev.hash_id, sizeof t->ev.hash_id,
+             "ni:///sha-256;%064x?ver=CBV2.0", k);
+    t->ev.type = YIMA_EVENT_OBJECT;
+    t->ev.event_id = t->id;
+    t->ev.event_time_ms = 1700000000000LL + k;
+    t->ev.action = "OBSERVE";
+    t->ev.biz_step = "https://ref.gs1.org/cbv/BizStep-shipping";
+    snprintf(t->json, sizeof t->json,
+             "{\"type\":\"ObjectEvent\",\"eventID\":\"%s\",\"k\":%d}", t->id,
+             k);
+    t->ev.json = t->json;
+    t->ev.json_len = strlen(t->json);
+    snprintf(t->text[0], sizeof t->text[0], "urn:test:loc:%d", k % 3);
+    t->code[0] = (yima_event_code){t->text[0], YIMA_ROLE_READ_POINT};
+    t->ev.n_codes = 1;
+    if (unit) {
+        snprintf(t->text[1], sizeof t->text[1], "%s", unit);
+        t->code[1] = (yima_event_code){t->text[1], YIMA_ROLE_EPC};
+        t->ev.n_codes = 2;
+    }
+    t->ev.codes = t->code;
+}
+
+/* An aggregation event k: action on parent with child (child may be NULL). */
+static void make_agg(tev *t, int k, const char *action, const char *parent,
+                     const char *child)
+{
+    make(t, k, NULL);
+    t->ev.type = YIMA_EVENT_AGGREGATION;
+    t->ev.action = action;
+    snprintf(t->text[1], sizeof t->text[1], "%s", parent);
+    t->code[1] = (yima_event_code){t->text[1], YIMA_ROLE_PARENT};
+    t->ev.n_codes = 2;
+    if (child) {
+        snprintf(t->text[2], sizeof t->text[2], "%s", child);
+        t->code[2] = (yima_event_code){t->text[2], YIMA_ROLE_CHILD};
+        t->ev.n_codes = 3;
+    }
+}
+
+/* Copy n test events into a contiguous yima_event array. */
+static yima_event *events_of(tev *t, size_t n)
+{
+    yima_event *ev = calloc(n, sizeof *ev);
+
+    assert_non_null(ev);
+    for (size_t i = 0; i < n; i++)
+        ev[i] = t[i].ev;
+    return ev;
+}
+
+/* Append events first..first+n-1 as one batch; all must be added. */
+static void append_range(yima_store *st, int first, int n)
+{
+    tev *t = calloc((size_t)n, sizeof *t);
+    yima_store_result *res = calloc((size_t)n, sizeof *res);
+    yima_event *ev;
+    yima_error err;
+
+    assert_non_null(t);
+    assert_non_null(res);
+    for (int i = 0; i < n; i++)
+        make(&t[i], first + i, NULL);
+    ev = events_of(t, (size_t)n);
+    assert_int_equal(yima_store_append(st, ev, (size_t)n, res, &err), 0);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(res[i].status, YIMA_STORE_ADDED);
+    free(ev);
+    free(res);
+    free(t);
+}
+
+/* A new store file; opened when st is not NULL. */
+static void fresh(yima_store **st)
+{
+    yima_error err;
+
+    snprintf(path, sizeof path, "%s/s%d.db", dir, serial++);
+    assert_int_equal(yima_store_create(path, &err), 0);
+    if (st)
+        assert_int_equal(yima_store_open(path, st, &err), 0);
+}
+
+/* ---- Collecting query results ------------------------------------------- */
+
+typedef struct got {
+    size_t n;
+    uint64_t index[64];
+    int64_t time[64];
+    char json[64][512];
+} got;
+
+static int collect(void *arg, uint64_t index, int64_t rt, const char *json,
+                   size_t len)
+{
+    got *g = arg;
+
+    assert_true(g->n < 64 && len < 512);
+    g->index[g->n] = index;
+    g->time[g->n] = rt;
+    memcpy(g->json[g->n], json, len);
+    g->json[g->n][len] = '\0';
+    g->n++;
+    return 0;
+}
+
+static int counter(void *arg, uint64_t index, int64_t rt, const char *json,
+                   size_t len)
+{
+    (void)index, (void)rt, (void)json, (void)len;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+static size_t count_events(yima_store *st)
+{
+    yima_error err;
+    size_t n = 0;
+
+    assert_int_equal(yima_store_events(st, NULL, counter, &n, &err), 0);
+    return n;
+}
+
+/* ---- Set-up -------------------------------------------------------------- */
+
+static int rm_one(const char *p, const struct stat *sb, int flag,
+                  struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/yima-store-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- Tests --------------------------------------------------------------- */
+
+static void test_create_open(void **state)
+{
+    yima_store *st = NULL;
+    yima_error err;
+    sqlite3 *db;
+    uint64_t size = 99;
+
+    (void)state;
+    fresh(NULL);
+    assert_int_equal(yima_store_create(path, &err), YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "already exists"));
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    assert_int_equal(yima_store_size(st, &size, &err), 0);
+    assert_int_equal(size, 0);
+    assert_int_equal(count_events(st), 0);
+    yima_store_close(st);
+    yima_store_close(NULL);
+
+    snprintf(path, sizeof path, "%s/missing.db", dir);
+    assert_int_equal(yima_store_open(path, &st, &err), YIMA_ENOTFOUND);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "missing.db"));
+
+    snprintf(path, sizeof path, "%s/other.db", dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", 0, 0, 0), 0);
+    sqlite3_close(db);
+    assert_int_equal(yima_store_open(path, &st, &err), YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "is not a yima store"));
+}
+
+static void test_append_and_read_back(void **state)
+{
+    yima_store *st;
+    tev t[5];
+    yima_store_result res[5];
+    yima_event *ev;
+    yima_error err;
+    got *g = calloc(1, sizeof *g);
+    yima_buf b;
+    const char *json;
+    size_t len;
+    int64_t rt;
+
+    (void)state;
+    fresh(&st);
+    for (int i = 0; i < 5; i++)
+        make(&t[i], i, i % 2 ? "https://id.gs1.org/01/" GTIN "/21/2017" : NULL);
+    ev = events_of(t, 5);
+    assert_int_equal(yima_store_append(st, ev, 5, res, &err), 0);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(res[i].status, YIMA_STORE_ADDED);
+        assert_int_equal(res[i].index, i);
+    }
+    assert_int_equal(yima_store_events(st, NULL, collect, g, &err), 0);
+    assert_int_equal(g->n, 5);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(g->index[i], i);
+        assert_string_equal(g->json[i], t[i].json);
+        assert_int_equal(g->time[i], res[i].record_time_ms);
+    }
+
+    memset(g, 0, sizeof *g);
+    /* Any form of the code finds it. */
+    assert_int_equal(
+        yima_store_events(st, "(01)" GTIN "(21)2017", collect, g, &err), 0);
+    assert_int_equal(g->n, 2);
+    assert_int_equal(g->index[0], 1);
+    assert_int_equal(g->index[1], 3);
+    memset(g, 0, sizeof *g);
+    assert_int_equal(yima_store_events(st, "urn:nothing", collect, g, &err), 0);
+    assert_int_equal(g->n, 0);
+
+    /* The sealed entry: magic, record time, JSON. */
+    yima_buf_init(&b, 1 << 20);
+    assert_int_equal(yima_store_entry(st, 2, &b, &err), 0);
+    assert_memory_equal(b.data, "yima-event/1\n", 13);
+    assert_int_equal(b.data[13 + 24], '\n');
+    assert_int_equal(b.data[13 + 23], 'Z');
+    assert_int_equal(yima_store_entry_parse(b.data, b.len, &rt, &json, &len),
+                     0);
+    assert_int_equal(rt, res[2].record_time_ms);
+    assert_int_equal(len, t[2].ev.json_len);
+    assert_memory_equal(json, t[2].json, len);
+    assert_int_equal(yima_store_entry(st, 5, &b, &err), YIMA_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "no entry 5"));
+    /* A malformed entry is refused by the parser. */
+    b.data[20] = 'x';
+    assert_int_equal(yima_store_entry_parse(b.data, b.len, &rt, NULL, NULL),
+                     YIMA_EINVAL);
+    assert_int_equal(
+        yima_store_entry_parse("yima-event/1\n", 13, NULL, NULL, NULL),
+        YIMA_EINVAL);
+    yima_buf_free(&b);
+
+    /* Reopened, everything is still there. */
+    yima_store_close(st);
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    assert_int_equal(count_events(st), 5);
+    assert_int_equal(yima_store_append(st, ev, 0, NULL, &err), 0);
+    yima_store_close(st);
+    free(ev);
+    free(g);
+}
+
+static void test_duplicates(void **state)
+{
+    yima_store *st;
+    tev t[6];
+    yima_store_result res[6];
+    yima_event *ev;
+    yima_error err;
+    uint64_t size;
+
+    (void)state;
+    fresh(&st);
+    append_range(st, 0, 3); /* events 0, 1, 2 */
+    make(&t[0], 1, NULL);   /* stored */
+    make(&t[1], 10, NULL);  /* new */
+    make(&t[2], 11, NULL);  /* new */
+    make(&t[3], 10, NULL);  /* earlier in this batch */
+    make(&t[4], 2, NULL);   /* stored */
+    make(&t[5], 12, NULL);  /* new */
+    ev = events_of(t, 6);
+    assert_int_equal(yima_store_append(st, ev, 6, res, &err), 0);
+    assert_int_equal(res[0].status, YIMA_STORE_DUPLICATE);
+    assert_int_equal(res[0].index, 1);
+    assert_int_equal(res[1].status, YIMA_STORE_ADDED);
+    assert_int_equal(res[1].index, 3);
+    assert_int_equal(res[2].status, YIMA_STORE_ADDED);
+    assert_int_equal(res[2].index, 4);
+    assert_int_equal(res[3].status, YIMA_STORE_DUPLICATE);
+    assert_int_equal(res[3].index, 3);
+    assert_int_equal(res[3].record_time_ms, res[1].record_time_ms);
+    assert_int_equal(res[4].status, YIMA_STORE_DUPLICATE);
+    assert_int_equal(res[4].index, 2);
+    assert_int_equal(res[5].status, YIMA_STORE_ADDED);
+    assert_int_equal(res[5].index, 5);
+    assert_int_equal(yima_store_size(st, &size, &err), 0);
+    assert_int_equal(size, 6);
+    assert_int_equal(count_events(st), 6);
+    /* A batch of nothing but duplicates adds nothing. */
+    assert_int_equal(yima_store_append(st, ev, 6, res, &err), 0);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(res[i].status, YIMA_STORE_DUPLICATE);
+    assert_int_equal(yima_store_size(st, &size, &err), 0);
+    assert_int_equal(size, 6);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    yima_store_close(st);
+    free(ev);
+}
+
+/* The state of a store that must not change: size, root, event count. */
+static void snapshot(yima_store *st, uint64_t *size,
+                     uint8_t root[YIMA_LEDGER_HASH_LEN], size_t *n)
+{
+    yima_error err;
+
+    assert_int_equal(yima_store_size(st, size, &err), 0);
+    assert_int_equal(yima_ledger_root(yima_store_ledger(st), *size, root, &err),
+                     0);
+    *n = count_events(st);
+}
+
+static void test_rollback(void **state)
+{
+    uint8_t r0[YIMA_LEDGER_HASH_LEN], r1[YIMA_LEDGER_HASH_LEN];
+    uint64_t s0, s1;
+    size_t n0, n1;
+    yima_store *st;
+    tev t[3];
+    yima_store_result res[3];
+    yima_event *ev;
+    yima_error err;
+
+    (void)state;
+    fresh(&st);
+    append_range(st, 0, 4);
+    snapshot(st, &s0, r0, &n0);
+
+    /* The third event's code breaks the role CHECK: nothing is stored. */
+    for (int i = 0; i < 3; i++)
+        make(&t[i], 100 + i, "urn:test:unit");
+    t[2].code[1].role = 99;
+    ev = events_of(t, 3);
+    assert_int_equal(yima_store_append(st, ev, 3, res, &err), YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "event 3 of the batch"));
+    assert_non_null(strstr(err.msg, "urn:uuid:test-102"));
+    assert_non_null(strstr(err.msg, "CHECK constraint failed"));
+    snapshot(st, &s1, r1, &n1);
+    assert_int_equal(s1, s0);
+    assert_int_equal(n1, n0);
+    assert_memory_equal(r0, r1, sizeof r0);
+    free(ev);
+
+    /* A bad action value, in the second event. */
+    make(&t[1], 201, NULL);
+    t[1].ev.action = "SMASH";
+    t[2].code[1].role = YIMA_ROLE_EPC;
+    ev = events_of(t, 3);
+    assert_int_equal(yima_store_append(st, ev, 3, res, &err), YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "event 2 of the batch"));
+    snapshot(st, &s1, r1, &n1);
+    assert_int_equal(s1, s0);
+    assert_int_equal(n1, n0);
+    free(ev);
+
+    /* Checks before the transaction: too long, unknown type. */
+    make(&t[1], 201, NULL);
+    t[1].ev.json_len = YIMA_EVENT_JSON_MAX + 1;
+    ev = events_of(t, 3);
+    assert_int_equal(yima_store_append(st, ev, 3, res, &err), YIMA_ETOOBIG);
+    assert_non_null(strstr(err.msg, "event 2 of the batch"));
+    ev[1].json_len = t[1].ev.json_len = strlen(t[1].json);
+    ev[1].type = 9;
+    assert_int_equal(yima_store_append(st, ev, 3, res, &err), YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "unknown event type"));
+    ev[1].type = YIMA_EVENT_OBJECT;
+    snprintf(ev[1].hash_id, sizeof ev[1].hash_id, "ni:///sha-256;12?ver=2");
+    assert_int_equal(yima_store_append(st, ev, 3, res, &err), YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "not a CBV 2.0 hash ID"));
+    ev[1] = t[1].ev;
+    snapshot(st, &s1, r1, &n1);
+    assert_int_equal(s1, s0);
+
+    /* The store goes on from where it was. */
+    assert_int_equal(yima_store_append(st, ev, 3, res, &err), 0);
+    assert_int_equal(res[0].index, 4);
+    assert_int_equal(res[2].index, 6);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    free(ev);
+    yima_store_close(st);
+}
+
+static void test_record_times(void **state)
+{
+    yima_store *st;
+    yima_error err;
+    got *g = calloc(1, sizeof *g);
+    int64_t before = (int64_t)time(NULL) * 1000;
+    sqlite3 *db;
+
+    (void)state;
+    fresh(&st);
+    for (int b = 0; b < 8; b++)
+        append_range(st, b * 5, 5);
+    assert_int_equal(yima_store_events(st, NULL, collect, g, &err), 0);
+    assert_int_equal(g->n, 40);
+    assert_true(g->time[0] >= before - 1000);
+    for (size_t i = 1; i < g->n; i++)
+        assert_true(g->time[i] >= g->time[i - 1]);
+    /* Within a batch, one time. */
+    assert_int_equal(g->time[0], g->time[4]);
+    yima_store_close(st);
+
+    /* A last record time in the future (as after the clock stepped back):
+     * new entries do not go before it. (Only the column is moved, so this
+     * store would no longer verify.) */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE events SET record_time = "
+                                  "253402300000000 WHERE idx = 39",
+                                  0, 0, 0),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    append_range(st, 40, 2);
+    memset(g, 0, sizeof *g);
+    assert_int_equal(yima_store_events(st, NULL, collect, g, &err), 0);
+    assert_int_equal(g->time[40], 253402300000000LL);
+    assert_int_equal(g->time[41], 253402300000000LL);
+    yima_store_close(st);
+    free(g);
+}
+
+/* The store's ledger equals an in-memory ledger fed the same entries. */
+static void test_ledger_matches_memory(void **state)
+{
+    uint8_t a[YIMA_LEDGER_HASH_LEN], b[YIMA_LEDGER_HASH_LEN];
+    yima_ledger_memstore *ms;
+    yima_ledger_store ls;
+    yima_ledger *mem, *lg;
+    yima_ledger_proof proof;
+    yima_store *st;
+    yima_error err;
+    yima_buf e;
+    uint64_t size;
+
+    (void)state;
+    fresh(&st);
+    lg = yima_store_ledger(st);
+    for (int b0 = 0, k = 0; b0 < 7; k += 13 + b0, b0++)
+        append_range(st, k, 13 + b0);
+    assert_int_equal(yima_store_size(st, &size, &err), 0);
+    assert_int_equal(size, 7 * 13 + 21);
+
+    assert_int_equal(yima_ledger_memstore_open(&ms), 0);
+    yima_ledger_memstore_bind(ms, &ls);
+    assert_int_equal(yima_ledger_open(&ls, &mem), 0);
+    yima_buf_init(&e, 1 << 20);
+    for (uint64_t i = 0; i < size; i++) {
+        yima_buf_reset(&e);
+        assert_int_equal(yima_store_entry(st, i, &e, &err), 0);
+        assert_int_equal(yima_ledger_append(mem, e.data, e.len, NULL), 0);
+    }
+    for (uint64_t s = 0; s <= size; s += 7) {
+        assert_int_equal(yima_ledger_root(lg, s, a, &err), 0);
+        assert_int_equal(yima_ledger_root(mem, s, b, &err), 0);
+        assert_memory_equal(a, b, sizeof a);
+    }
+    assert_int_equal(yima_ledger_root(lg, size, a, &err), 0);
+    assert_int_equal(yima_ledger_root(mem, size, b, &err), 0);
+    assert_memory_equal(a, b, sizeof a);
+
+    /* An inclusion proof from the store checks out. */
+    yima_buf_reset(&e);
+    assert_int_equal(yima_store_entry(st, 50, &e, &err), 0);
+    assert_int_equal(yima_ledger_leaf_hash(e.data, e.len, b), 0);
+    assert_int_equal(yima_ledger_prove_inclusion(lg, 50, size, &proof, &err),
+                     0);
+    assert_int_equal(yima_ledger_root(lg, size, a, &err), 0);
+    assert_int_equal(yima_ledger_verify_inclusion(b, 50, size, &proof, a, &err),
+                     0);
+
+    /* Only yima_store_append grows the tree. */
+    assert_int_equal(yima_ledger_append(lg, "x", 1, NULL), YIMA_EUSAGE);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+
+    yima_buf_free(&e);
+    yima_ledger_close(mem);
+    yima_ledger_memstore_close(ms);
+    yima_store_close(st);
+}
+
+/* Sign a checkpoint of the store at its size and keep it. */
+static void checkpoint(yima_store *st, const char *skey)
+{
+    yima_error err;
+    yima_buf note;
+
+    yima_buf_init(&note, 1 << 20);
+    assert_int_equal(yima_ledger_checkpoint_sign(yima_store_ledger(st),
+                                                 "example.com/yima", skey,
+                                                 &note, &err),
+                     0);
+    assert_int_equal(yima_store_checkpoint_put(st, note.data, note.len, &err),
+                     0);
+    yima_buf_free(&note);
+}
+
+static void test_checkpoints_and_meta(void **state)
+{
+    yima_buf skey, vkey, note, v;
+    yima_store *st;
+    yima_error err;
+    uint64_t size, csize;
+    char bad[] = "example.com/yima\n3\n"
+                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+
+    (void)state;
+    fresh(&st);
+    yima_buf_init(&skey, 4096);
+    yima_buf_init(&vkey, 4096);
+    yima_buf_init(&note, 1 << 20);
+    yima_buf_init(&v, 4096);
+    assert_int_equal(yima_ledger_keygen("example.com/yima", &skey, &vkey, &err),
+                     0);
+    assert_int_equal(yima_store_checkpoint_latest(st, &csize, &note, &err),
+                     YIMA_ENOTFOUND);
+    append_range(st, 0, 3);
+    checkpoint(st, skey.data);
+    append_range(st, 3, 4);
+    checkpoint(st, skey.data);
+    assert_int_equal(yima_store_checkpoint_latest(st, &csize, &note, &err), 0);
+    assert_int_equal(csize, 7);
+    assert_int_equal(yima_ledger_checkpoint_open(vkey.data, "example.com/yima",
+                                                 note.data, note.len, &size,
+                                                 (uint8_t[32]){0}, &err),
+                     0);
+    assert_int_equal(size, 7);
+
+    assert_int_equal(yima_store_checkpoint_put(st, bad, strlen(bad), &err),
+                     YIMA_EINVAL);
+    assert_string_equal(err.msg, "checkpoint at size 3: root differs");
+    bad[17] = '9';
+    assert_int_equal(yima_store_checkpoint_put(st, bad, strlen(bad), &err),
+                     YIMA_EINVAL);
+    assert_string_equal(err.msg,
+                        "checkpoint at size 9: beyond the ledger's 7 entries");
+    assert_int_equal(yima_store_checkpoint_put(st, "x\n", 2, &err),
+                     YIMA_EINVAL);
+
+    assert_int_equal(yima_store_meta_get(st, "origin", &v, &err),
+                     YIMA_ENOTFOUND);
+    assert_int_equal(
+        yima_store_meta_put(st, "origin", "example.com/yima", &err), 0);
+    assert_int_equal(yima_store_meta_put(st, "verifier_key", vkey.data, &err),
+                     0);
+    assert_int_equal(yima_store_meta_put(st, "origin", "example.org/x", &err),
+                     0);
+    assert_int_equal(yima_store_meta_get(st, "origin", &v, &err), 0);
+    assert_string_equal(v.data, "example.org/x");
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+
+    yima_buf_free(&skey);
+    yima_buf_free(&vkey);
+    yima_buf_free(&note);
+    yima_buf_free(&v);
+    yima_store_close(st);
+}
+
+static void test_containment_query(void **state)
+{
+    const char *unit = "urn:test:unit:1", *box = "urn:test:case:1",
+               *pallet = "urn:test:pallet:1";
+    yima_store *st;
+    tev t[12];
+    yima_event *ev;
+    yima_error err;
+    got *g = calloc(1, sizeof *g);
+    static const uint64_t want[] = {0, 1, 2, 4, 5, 6, 7, 8};
+
+    (void)state;
+    fresh(&st);
+    make(&t[0], 0, unit);                       /* 0 unit made */
+    make_agg(&t[1], 1, "ADD", box, unit);       /* 1 unit into case */
+    make(&t[2], 2, box);                        /* 2 case observed */
+    make(&t[3], 3, "urn:test:unit:2");          /* 3 another unit */
+    make_agg(&t[4], 4, "ADD", pallet, box);     /* 4 case onto pallet */
+    make(&t[5], 5, pallet);                     /* 5 pallet shipped */
+    make_agg(&t[6], 6, "DELETE", pallet, NULL); /* 6 pallet broken up */
+    make(&t[7], 7, box);                        /* 7 case received */
+    make_agg(&t[8], 8, "DELETE", box, unit);    /* 8 unit out of case */
+    make(&t[9], 9, box);                        /* 9 case reused */
+    make(&t[10], 10, pallet);                   /* 10 pallet reused */
+    make_agg(&t[11], 11, "ADD", box, "urn:test:unit:3"); /* 11 */
+    ev = events_of(t, 12);
+    assert_int_equal(yima_store_append(st, ev, 12, NULL, &err), 0);
+    assert_int_equal(yima_store_events(st, unit, collect, g, &err), 0);
+    assert_int_equal(g->n, sizeof want / sizeof *want);
+    for (size_t i = 0; i < g->n; i++)
+        assert_int_equal(g->index[i], want[i]);
+
+    /* Only the case: its own events, and the pallet's while on it. */
+    memset(g, 0, sizeof *g);
+    assert_int_equal(yima_store_events(st, box, collect, g, &err), 0);
+    assert_int_equal(g->n, 9); /* 1 2 4 7 8 9 11, and 5 6 on the pallet */
+    assert_int_equal(g->index[3], 5);
+    assert_int_equal(g->index[4], 6);
+    free(ev);
+    free(g);
+    yima_store_close(st);
+}
+
+static void test_master_data(void **state)
+{
+    yima_store *st;
+    yima_error err;
+    yima_buf b;
+    const char *party = "{\"uscc\":\"91350100m000100y43\",\"name\":\"福州食品"
+                        "有限公司\",\"roles\":[\"producer\",\"retailer\"],"
+                        "\"region\":\"350100\",\"tel\":\"0591-1\"}";
+
+    (void)state;
+    fresh(&st);
+    yima_buf_init(&b, 1 << 20);
+#define PUT(kind, json)                                                        \
+    yima_store_master_put(st, kind, json, strlen(json), &err)
+    assert_int_equal(PUT(YIMA_STORE_PARTY, party), 0);
+    assert_int_equal(
+        yima_store_master_get(st, YIMA_STORE_PARTY, USCC, NULL, &b, &err), 0);
+    assert_string_equal(b.data,
+                        "{\"uscc\":\"urn:yima:uscc:" USCC "\",\"name\":\"福州"
+                        "食品有限公司\",\"roles\":[\"producer\",\"retailer\"],"
+                        "\"region\":\"350100\",\"tel\":\"0591-1\"}");
+
+    assert_int_equal(PUT(YIMA_STORE_PARTY, "{\"uscc\":\"91350100M000100Y42\","
+                                           "\"name\":\"x\"}"),
+                     YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "party: \"uscc\": "));
+    assert_int_equal(PUT(YIMA_STORE_PARTY, "{\"uscc\":\"" GTIN "\","
+                                           "\"name\":\"x\"}"),
+                     YIMA_EINVAL);
+    assert_string_equal(err.msg,
+                        "party: \"uscc\": must be a uscc code, not gs1");
+    assert_int_equal(PUT(YIMA_STORE_PARTY, "{\"uscc\":\"" USCC2 "\"}"),
+                     YIMA_EINVAL);
+    assert_string_equal(err.msg, "party: \"name\": missing");
+    assert_int_equal(PUT(YIMA_STORE_PARTY, "{\"uscc\":1"), YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "party: JSON: "));
+    assert_int_equal(PUT(YIMA_STORE_PARTY, "[]"), YIMA_EINVAL);
+    assert_int_equal(PUT(YIMA_STORE_PARTY, "{\"uscc\":\"" USCC2 "\",\"name\":"
+                                           "\"x\",\"roles\":[\"a,b\"]}"),
+                     YIMA_EINVAL);
+
+    assert_int_equal(PUT(YIMA_STORE_CATEGORY, "{\"id\":\"0101\",\"name\":\"乳"
+                                              "制品\",\"name_en\":\"Dairy\","
+                                              "\"phase\":1}"),
+                     0);
+    assert_int_equal(PUT(YIMA_STORE_CATEGORY, "{\"id\":\"0102\",\"name\":\"x\","
+                                              "\"phase\":\"one\"}"),
+                     YIMA_EINVAL);
+    yima_buf_reset(&b);
+    assert_int_equal(
+        yima_store_master_get(st, YIMA_STORE_CATEGORY, "0101", NULL, &b, &err),
+        0);
+    assert_string_equal(b.data, "{\"id\":\"0101\",\"name\":\"乳制品\","
+                                "\"name_en\":\"Dairy\",\"phase\":1}");
+
+    assert_int_equal(PUT(YIMA_STORE_PRODUCT,
+                         "{\"gtin\":\"(01)" GTIN "\",\"producer\":\"" USCC
+                         "\",\"category\":\"0101\",\"name\":\"牛奶\","
+                         "\"spec\":{\"ml\":250}}"),
+                     0);
+    yima_buf_reset(&b);
+    assert_int_equal(yima_store_master_get(st, YIMA_STORE_PRODUCT,
+                                           "https://id.gs1.org/01/" GTIN, NULL,
+                                           &b, &err),
+                     0);
+    assert_string_equal(b.data, "{\"code\":\"https://id.gs1.org/01/" GTIN
+                                "\",\"producer\":\"urn:yima:uscc:" USCC
+                                "\",\"category\":\"0101\",\"name\":\"牛奶\","
+                                "\"spec\":{\"ml\":250}}");
+    /* A GTIN must be gs1 and alone; the producer must be a known party. */
+    assert_int_equal(PUT(YIMA_STORE_PRODUCT, "{\"gtin\":\"" USCC "\","
+                                             "\"producer\":\"" USCC "\","
+                                             "\"name\":\"x\"}"),
+                     YIMA_EINVAL);
+    assert_string_equal(err.msg,
+                        "product: \"gtin\": must be a gs1 code, not uscc");
+    assert_int_equal(PUT(YIMA_STORE_PRODUCT,
+                         "{\"gtin\":\"(01)" GTIN
+                         "(21)ABC\",\"producer\":\"" USCC "\",\"name\":\"x\"}"),
+                     YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "GTIN alone"));
+    assert_int_equal(PUT(YIMA_STORE_PRODUCT, "{\"gtin\":\"" GTIN "\","
+                                             "\"producer\":\"" USCC2 "\","
+                                             "\"name\":\"x\"}"),
+                     YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "unknown"));
+    assert_int_equal(PUT(YIMA_STORE_PRODUCT, "{\"gtin\":\"" GTIN "\","
+                                             "\"producer\":\"" USCC "\","
+                                             "\"category\":\"9999\","
+                                             "\"name\":\"x\"}"),
+                     YIMA_EINVAL);
+
+    assert_int_equal(PUT(YIMA_STORE_BATCH, "{\"product\":\"" GTIN "\","
+                                           "\"lot\":\"L2025-01\","
+                                           "\"made\":\"2025-01-02\"}"),
+                     0);
+    assert_int_equal(PUT(YIMA_STORE_BATCH, "{\"product\":\"09506000134369\","
+                                           "\"lot\":\"L1\"}"),
+                     YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "unknown product"));
+    yima_buf_reset(&b);
+    assert_int_equal(
+        yima_store_master_get(st, YIMA_STORE_BATCH, GTIN, "L2025-01", &b, &err),
+        0);
+    assert_string_equal(b.data, "{\"product\":\"https://id.gs1.org/01/" GTIN
+                                "\",\"lot\":\"L2025-01\","
+                                "\"made\":\"2025-01-02\"}");
+    assert_int_equal(
+        yima_store_master_get(st, YIMA_STORE_BATCH, GTIN, "L9", &b, &err),
+        YIMA_ENOTFOUND);
+    assert_int_equal(
+        yima_store_master_get(st, YIMA_STORE_PARTY, USCC2, NULL, &b, &err),
+        YIMA_ENOTFOUND);
+    assert_int_equal(
+        yima_store_master_get(st, YIMA_STORE_PARTY, "nonsense", NULL, &b, &err),
+        YIMA_EINVAL);
+
+    /* Replacing a party keeps its products. */
+    assert_int_equal(PUT(YIMA_STORE_PARTY, "{\"uscc\":\"" USCC "\","
+                                           "\"name\":\"新名\"}"),
+                     0);
+    yima_buf_reset(&b);
+    assert_int_equal(
+        yima_store_master_get(st, YIMA_STORE_PARTY, USCC, NULL, &b, &err), 0);
+    assert_string_equal(b.data, "{\"uscc\":\"urn:yima:uscc:" USCC
+                                "\",\"name\":\"新名\"}");
+#undef PUT
+    yima_buf_free(&b);
+    yima_store_close(st);
+}
+
+/* ---- Tampering ----------------------------------------------------------- */
+
+#define TAMPER_N 50
+
+/* A store of TAMPER_N events in 5 batches with a checkpoint at the end. */
+static void tamper_base(void)
+{
+    yima_buf skey, vkey;
+    yima_store *st;
+    yima_error err;
+
+    fresh(&st);
+    for (int b = 0; b < 5; b++)
+        append_range(st, b * 10, 10);
+    yima_buf_init(&skey, 4096);
+    yima_buf_init(&vkey, 4096);
+    assert_int_equal(yima_ledger_keygen("example.com/yima", &skey, &vkey, &err),
+                     0);
+    checkpoint(st, skey.data);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    yima_buf_free(&skey);
+    yima_buf_free(&vkey);
+    yima_store_close(st);
+}
+
+/* Run sql on the store file behind its back; verify must fail with want. */
+static void tamper(const char *sql, const char *want)
+{
+    yima_store *st;
+    yima_error err;
+    sqlite3 *db;
+    char *msg = NULL;
+
+    tamper_base();
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, 0, 0, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), YIMA_EINVAL);
+    assert_string_equal(err.msg, want);
+    yima_store_close(st);
+}
+
+static void test_verify_edit(void **state)
+{
+    (void)state;
+    /* One byte of the JSON, and one of the record time. */
+    tamper("UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), "
+           "'\"k\":41', '\"k\":42') AS BLOB) WHERE idx = 41",
+           "ledger: entry 41 does not match its leaf hash");
+    tamper("UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), "
+           "'Z', 'Y') AS BLOB) WHERE idx = 7",
+           "ledger: entry 7 does not match its leaf hash");
+    /* A stored hash rewritten: a leaf's shows up as its entry, a node's
+     * by its stored index (19, 20, 21 are made by entry 11). */
+    tamper("UPDATE ledger_hash SET hash = zeroblob(32) WHERE idx = 19",
+           "ledger: entry 11 does not match its leaf hash");
+    tamper("UPDATE ledger_hash SET hash = zeroblob(32) WHERE idx = 21",
+           "ledger: hash 21 (made by entry 11) differs from the one rebuilt");
+    /* The record_time column moved without the sealed entry. */
+    tamper("UPDATE events SET record_time = record_time + 1 WHERE idx = 3",
+           "ledger: entry 3: record_time column differs from the sealed "
+           "entry");
+}
+
+static void test_verify_delete(void **state)
+{
+    (void)state;
+    tamper("DELETE FROM events WHERE idx = 17", "ledger: entry 17 is missing");
+    tamper("DELETE FROM events WHERE idx >= 47",
+           "ledger: 3 entries missing after 46");
+    tamper("DELETE FROM events", "ledger: all 50 entries are missing");
+    /* Delete the middle and close the gap. */
+    tamper("DELETE FROM codes WHERE idx = 30; DELETE FROM events WHERE "
+           "idx = 30; UPDATE events SET idx = idx - 1 WHERE idx > 30",
+           "ledger: entry 30 does not match its leaf hash");
+    /* Cut the tail off everything, ledger included: only the checkpoint
+     * knows. */
+    tamper("DELETE FROM codes WHERE idx >= 40; DELETE FROM events WHERE "
+           "idx >= 40; DELETE FROM ledger_hash WHERE idx >= 78; UPDATE "
+           "ledger SET size = 40",
+           "checkpoint at size 50: beyond the ledger's 40 entries");
+}
+
+static void test_verify_reorder_insert(void **state)
+{
+    (void)state;
+    tamper("UPDATE events SET idx = -1 WHERE idx = 10;"
+           "UPDATE events SET idx = 10 WHERE idx = 11;"
+           "UPDATE events SET idx = 11 WHERE idx = -1",
+           "ledger: entry 10 does not match its leaf hash");
+    /* A row slipped in at 20 (the rest moved up). */
+    tamper(
+        "UPDATE events SET idx = idx + 1000 WHERE idx >= 20;"
+        "UPDATE events SET idx = idx - 999 WHERE idx >= 1000;"
+        "INSERT INTO events SELECT 20, 'x', randomblob(32), type, event_time, "
+        "record_time, action, biz_step, disposition, parent, children, "
+        "entry FROM events WHERE idx = 19",
+        "ledger: entry 20 does not match its leaf hash");
+    tamper(
+        "INSERT INTO events SELECT 50, 'x', randomblob(32), type, event_time, "
+        "record_time, action, biz_step, disposition, parent, children, "
+        "entry FROM events WHERE idx = 49",
+        "ledger: entry 50 is beyond the ledger's size 50");
+    tamper("INSERT INTO ledger_hash VALUES (97, zeroblob(32))",
+           "ledger: hash 97 is beyond the ledger's size 50");
+    tamper("UPDATE checkpoints SET note = replace(note, '\n50\n', '\n50\nA')",
+           "checkpoint at size 50: root differs");
+    tamper("UPDATE checkpoints SET size = 49",
+           "checkpoint at size 49: the note names size 50");
+}
+
+/* ---- Crash safety: kill -9 while appending --------------------------------
+ */
+
+static void test_kill_while_appending(void **state)
+{
+    yima_store *st;
+    yima_error err;
+    uint64_t size, acked = 0, v;
+    int fd[2], status;
+    pid_t pid;
+
+    (void)state;
+    fresh(NULL);
+    assert_int_equal(pipe(fd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* the writer: report each acknowledged size */
+        close(fd[0]);
+        if (yima_store_open(path, &st, &err) != 0)
+            _exit(2);
+        for (int b = 0;; b++) {
+            tev t[100];
+            yima_event ev[100];
+
+            for (int i = 0; i < 100; i++) {
+                make(&t[i], b * 100 + i, NULL);
+                ev[i] = t[i].ev;
+            }
+            if (yima_store_append(st, ev, 100, NULL, &err) != 0 ||
+                yima_store_size(st, &v, &err) != 0 ||
+                write(fd[1], &v, sizeof v) != sizeof v)
+                _exit(3);
+        }
+    }
+    close(fd[1]);
+    /* Let a few batches through, then kill it in the middle of one. */
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(read(fd[0], &acked, sizeof acked), sizeof acked);
+    usleep(3000);
+    kill(pid, SIGKILL);
+    while (read(fd[0], &v, sizeof v) == sizeof v)
+        acked = v;
+    close(fd[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    assert_int_equal(yima_store_size(st, &size, &err), 0);
+    assert_true(size >= acked);
+    assert_int_equal(size % 100, 0); /* whole batches only */
+    assert_int_equal(count_events(st), size);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    append_range(st, 1000000, 10);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    yima_store_close(st);
+}
+
+/* ---- Rate ---------------------------------------------------------------- */
+
+static void progress(void *arg, uint64_t done, uint64_t total)
+{
+    (void)total;
+    *(uint64_t *)arg = done;
+}
+
+static void test_append_rate(void **state)
+{
+    enum { BATCH = 1000, BATCHES = 20 };
+    tev *t = calloc(BATCH, sizeof *t);
+    yima_event *ev = calloc(BATCH, sizeof *ev);
+    struct timespec a, b;
+    yima_store *st;
+    yima_error err;
+    uint64_t done = 0;
+    double s;
+
+    (void)state;
+    assert_non_null(t);
+    assert_non_null(ev);
+    fresh(&st);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int k = 0; k < BATCHES; k++) {
+        for (int i = 0; i < BATCH; i++) {
+            make(&t[i], k * BATCH + i, "urn:epc:id:sgtin:0614141.107346.1");
+            ev[i] = t[i].ev;
+        }
+        assert_int_equal(yima_store_append(st, ev, BATCH, NULL, &err), 0);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    printf("store: %d events in batches of %d: %.0f events/s\n",
+           BATCH * BATCHES, BATCH, BATCH * BATCHES / s);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    assert_int_equal(yima_store_verify(st, progress, &done, &err), 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    printf("store: verify: %.0f entries/s\n", BATCH * BATCHES / s);
+    assert_int_equal(done, BATCH * BATCHES);
+    yima_store_close(st);
+    free(ev);
+    free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_open),
+        cmocka_unit_test(test_append_and_read_back),
+        cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_rollback),
+        cmocka_unit_test(test_record_times),
+        cmocka_unit_test(test_ledger_matches_memory),
+        cmocka_unit_test(test_checkpoints_and_meta),
+        cmocka_unit_test(test_containment_query),
+        cmocka_unit_test(test_master_data),
+        cmocka_unit_test(test_verify_edit),
+        cmocka_unit_test(test_verify_delete),
+        cmocka_unit_test(test_verify_reorder_insert),
+        cmocka_unit_test(test_kill_while_appending),
+        cmocka_unit_test(test_append_rate),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
