@@ -290,6 +290,18 @@ int yima_store_master_put(yima_store *st, yima_store_kind kind,
                           const char *json, size_t len, yima_error *err);
 
 /*
+ * Group master-data puts into one transaction, so a file of rows is stored
+ * whole or not at all: yima_store_master_begin(), any number of
+ * yima_store_master_put(), then yima_store_master_commit() (durable when it
+ * returns 0) or yima_store_master_rollback() (accepts a store with no open
+ * transaction). yima_store_append() must not be called in between.
+ * Return 0 or YIMA_EIO with *err saying why.
+ */
+int yima_store_master_begin(yima_store *st, yima_error *err);
+int yima_store_master_commit(yima_store *st, yima_error *err);
+void yima_store_master_rollback(yima_store *st);
+
+/*
  * Append the record with key `key` (party: a USCC in any form; category: its
  * id; product: its code in any form; batch: the product's code, with `lot`)
  * to out as compact JSON: the key fields first, in canonical form, then the

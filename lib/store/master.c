@@ -355,3 +355,21 @@ out:
     free(code);
     return rc;
 }
+
+int yima_store_master_begin(yima_store *st, yima_error *err)
+{
+    assert(st != NULL);
+    return st->ops->begin(st->be, err);
+}
+
+int yima_store_master_commit(yima_store *st, yima_error *err)
+{
+    assert(st != NULL);
+    return st->ops->commit(st->be, err);
+}
+
+void yima_store_master_rollback(yima_store *st)
+{
+    assert(st != NULL);
+    st->ops->rollback(st->be);
+}

@@ -10,6 +10,7 @@
  * The header names the fields; `kind` (party, category, product, batch)
  * is required. Empty cells are left out. `roles` is split on ';' into an
  * array, `phase` is written as a number. Errors name the line and column.
+ * A file is one transaction: one bad row and none of it is stored.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -153,6 +154,7 @@ int cli_import_csv(yima_store *st, const char *path, const char *text,
     size_t line = 1, kind_col = SIZE_MAX, at;
     yima_buf json;
     yima_error err;
+    bool in_tx = false;
     int rc = YIMA_EINVAL;
 
     (void)path;
@@ -167,6 +169,13 @@ int cli_import_csv(yima_store *st, const char *path, const char *text,
     }
     if (next_row(&p, end, head_buf, &head, &line, why, whysz) != 0)
         goto bad;
+    /* the whole file in one transaction: stored whole or not at all */
+    if ((rc = yima_store_master_begin(st, &err)) != 0) {
+        snprintf(why, whysz, "%s", err.msg);
+        goto out;
+    }
+    in_tx = true;
+    rc = YIMA_EINVAL;
     for (size_t c = 0; c < head.n; c++)
         if (!strcmp(head.cell[c], "kind"))
             kind_col = c;
@@ -204,7 +213,11 @@ int cli_import_csv(yima_store *st, const char *path, const char *text,
         }
         (*rows)++;
     }
-    rc = 0;
+    if ((rc = yima_store_master_commit(st, &err)) != 0) {
+        snprintf(why, whysz, "%s", err.msg);
+        goto out;
+    }
+    in_tx = false;
     goto out;
 bad : {
     char inner[200];
@@ -212,6 +225,10 @@ bad : {
     snprintf(why, whysz, "line %zu: %s", line, inner);
 }
 out:
+    if (in_tx) {
+        yima_store_master_rollback(st);
+        *rows = 0;
+    }
     free(head_buf);
     free(row_buf);
     yima_buf_free(&json);

@@ -57,9 +57,12 @@ batch,,,,,,,,09506000134352,L2026-03
 CSV
 out=$("$Y" import --db "$db" "$T/master.csv")
 has "$out" "master data rows 3" "CSV master data"
-printf 'kind,uscc,name\nparty,91350100M000100Y44,X\n' > "$T/badmaster.csv"
+printf 'kind,uscc,name\nparty,91110105MA0AB12366,Good Ltd\nparty,91350100M000100Y44,X\n' > "$T/badmaster.csv"
 out=$("$Y" import --db "$db" "$T/badmaster.csv")
-has "$out" "line 2" "bad CSV row named by its line"
+has "$out" "line 3" "bad CSV row named by its line"
+has "$out" "master data rows 0" "a bad CSV file stores no row at all"
+cnt=$(sqlite3 "$db" "SELECT count(*) FROM parties WHERE uscc LIKE '%91110105MA0AB12366'")
+[ "$cnt" = 0 ] && ok "not even its good first row" || bad "the good row of a bad CSV was stored"
 
 # events by code, any printed form
 out=$("$Y" events --db "$db" --code "(01)80614141123458(21)ok-2")
