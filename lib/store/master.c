@@ -119,6 +119,164 @@ static int join_roles(const check *c, json_t *o, yima_buf *b)
     return b->failed ? YIMA_ENOMEM : 0;
 }
 
+/* ---- the unified data requirements (统一追溯数据通用要求) --------------
+ * Optional members with a meaning of their own are checked too, so that a
+ * record is the same whatever system produced it:
+ *
+ *   kind     member           rule
+ *   -------  ---------------  ------------------------------------------
+ *   party    region           6 digits (GB/T 2260 administrative division)
+ *            roles            each of producer, seller, regulator, auditor
+ *            gcp              GS1 Company Prefixes: array of 6..12 digits
+ *            licences         array of non-empty strings
+ *   product  model            型号规格: non-empty string
+ *            standard         执行标准: non-empty string ("GB/T 5023.3-2008")
+ *            ccc              CCC certificate number (yima/code.h, scheme ccc)
+ *            licence          production licence number: non-empty string
+ *   batch    production_date  YYYY-MM-DD, a real date
+ *            inspection       passed, failed or pending
+ */
+typedef enum rule {
+    R_STR = 1,
+    R_REGION,
+    R_ROLES,
+    R_GCP,
+    R_STR_LIST,
+    R_CCC,
+    R_DATE,
+    R_INSPECTION
+} rule;
+
+static const struct {
+    yima_store_kind kind;
+    const char *field;
+    rule rule;
+} rules[] = {
+    {YIMA_STORE_PARTY, "region", R_REGION},
+    {YIMA_STORE_PARTY, "roles", R_ROLES},
+    {YIMA_STORE_PARTY, "gcp", R_GCP},
+    {YIMA_STORE_PARTY, "licences", R_STR_LIST},
+    {YIMA_STORE_PRODUCT, "model", R_STR},
+    {YIMA_STORE_PRODUCT, "standard", R_STR},
+    {YIMA_STORE_PRODUCT, "ccc", R_CCC},
+    {YIMA_STORE_PRODUCT, "licence", R_STR},
+    {YIMA_STORE_BATCH, "production_date", R_DATE},
+    {YIMA_STORE_BATCH, "inspection", R_INSPECTION},
+};
+
+static bool digits(const char *s, size_t min, size_t max)
+{
+    size_t n = strlen(s);
+    return n >= min && n <= max && strspn(s, "0123456789") == n;
+}
+
+static bool real_date(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+        strspn(s, "0123456789") != 4 || strspn(s + 5, "0123456789") != 2 ||
+        strspn(s + 8, "0123456789") != 2)
+        return false;
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+        (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    return !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
+}
+
+/* Each item of array member `field` passes ok(); absent is fine. */
+static int check_list(const check *c, json_t *o, const char *field,
+                      bool (*ok)(const char *), const char *what)
+{
+    json_t *a = json_object_get(o, field), *v;
+    size_t i;
+    char why[160];
+
+    if (!a || json_is_null(a))
+        return 0;
+    if (!json_is_array(a))
+        return fail(c, field, "must be an array of strings");
+    json_array_foreach(a, i, v)
+    {
+        const char *s = json_string_value(v);
+        if (!s || !*s || strlen(s) != json_string_length(v) || !ok(s)) {
+            snprintf(why, sizeof why, "item %zu: %s", i + 1, what);
+            return fail(c, field, why);
+        }
+    }
+    return 0;
+}
+
+static bool is_role(const char *s)
+{
+    return !strcmp(s, "producer") || !strcmp(s, "seller") ||
+           !strcmp(s, "regulator") || !strcmp(s, "auditor");
+}
+
+static bool is_gcp(const char *s)
+{
+    return digits(s, 6, 12);
+}
+
+static bool any_text(const char *s)
+{
+    return *s != '\0';
+}
+
+static int check_rules(const check *c, yima_store_kind kind, json_t *o)
+{
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        const char *s = NULL;
+        yima_code code;
+        yima_error e;
+        int rc = 0;
+
+        if (rules[i].kind != kind)
+            continue;
+        switch (rules[i].rule) {
+        case R_ROLES:
+            rc = check_list(c, o, rules[i].field, is_role,
+                            "must be producer, seller, regulator or auditor");
+            break;
+        case R_GCP:
+            rc = check_list(c, o, rules[i].field, is_gcp,
+                            "a GS1 Company Prefix is 6 to 12 digits");
+            break;
+        case R_STR_LIST:
+            rc = check_list(c, o, rules[i].field, any_text,
+                            "must be a non-empty string");
+            break;
+        default:
+            if ((rc = get_str(c, o, rules[i].field, false, &s)) != 0 || !s)
+                break;
+            if (rules[i].rule == R_REGION && !digits(s, 6, 6))
+                rc = fail(c, rules[i].field,
+                          "must be a 6-digit administrative division code");
+            else if (rules[i].rule == R_CCC &&
+                     (yima_code_parse(s, strlen(s), NULL, &code, &e) != 0 ||
+                      code.scheme != YIMA_SCHEME_CCC))
+                rc = fail(c, rules[i].field,
+                          code.scheme == YIMA_SCHEME_CCC
+                              ? e.msg
+                              : "must be a 16-digit CCC certificate number");
+            else if (rules[i].rule == R_DATE && !real_date(s))
+                rc = fail(c, rules[i].field,
+                          "must be a date YYYY-MM-DD that exists");
+            else if (rules[i].rule == R_INSPECTION && strcmp(s, "passed") &&
+                     strcmp(s, "failed") && strcmp(s, "pending"))
+                rc = fail(c, rules[i].field,
+                          "must be passed, failed or pending");
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int yima_store_master_put(yima_store *st, yima_store_kind kind,
                           const char *json, size_t len, yima_error *err)
 {
@@ -154,6 +312,8 @@ int yima_store_master_put(yima_store *st, yima_store_kind kind,
                             c.kind);
         goto out;
     }
+    if ((rc = check_rules(&c, kind, o)) != 0)
+        goto out;
     code = malloc(sizeof *code);
     producer = malloc(sizeof *producer);
     if (!code || !producer) {

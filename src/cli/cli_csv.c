@@ -8,8 +8,8 @@
  *   product,,,,  ...  (columns a row does not use stay empty)
  *
  * The header names the fields; `kind` (party, category, product, batch)
- * is required. Empty cells are left out. `roles` is split on ';' into an
- * array, `phase` is written as a number. Errors name the line and column.
+ * is required. Empty cells are left out. `roles`, `gcp` and `licences`
+ * are split on ';' into arrays, `phase` is written as a number. Errors name the line and column.
  * A file is one transaction: one bad row and none of it is stored.
  */
 #include <stdint.h>
@@ -122,7 +122,8 @@ static void row_json(const row *head, const row *r, size_t kind_col,
         first = false;
         yima_buf_json_str(out, head->cell[c], head->len[c]);
         yima_buf_putc(out, ':');
-        if (!strcmp(head->cell[c], "roles")) {
+        if (!strcmp(head->cell[c], "roles") || !strcmp(head->cell[c], "gcp") ||
+            !strcmp(head->cell[c], "licences")) {
             const char *v = r->cell[c], *semi;
             yima_buf_putc(out, '[');
             for (;;) {

@@ -64,6 +64,26 @@ has "$out" "master data rows 0" "a bad CSV file stores no row at all"
 cnt=$(sqlite3 "$db" "SELECT count(*) FROM parties WHERE uscc LIKE '%91110105MA0AB12366'")
 [ "$cnt" = 0 ] && ok "not even its good first row" || bad "the good row of a bad CSV was stored"
 
+# the unified data requirements: each rule names the record and field
+for row in "party,91110105MA0AB12366,X,,11010,|region|6-digit" \
+           "party,91110105MA0AB12366,X,boss,,|roles|producer, seller" \
+           "party,91110105MA0AB12366,X,,,12345|gcp|6 to 12 digits"; do
+    data=${row%%|*}; rest=${row#*|}; field=${rest%%|*}; why=${rest#*|}
+    printf 'kind,uscc,name,roles,region,gcp\n%s\n' "$data" > "$T/rule.csv"
+    out=$("$Y" import --db "$db" "$T/rule.csv")
+    has "$out" "party: \"$field\": " "party $field is checked"
+    has "$out" "$why" "party $field: the reason"
+done
+printf 'kind,code,producer,name,ccc\nproduct,06901234000016,91350100M000100Y43,X,2021011104123\n' > "$T/rule.csv"
+out=$("$Y" import --db "$db" "$T/rule.csv")
+has "$out" 'product: "ccc": ' "product CCC certificate is checked"
+printf 'kind,product,lot,production_date\nbatch,09506000134352,L1,2026-02-30\n' > "$T/rule.csv"
+out=$("$Y" import --db "$db" "$T/rule.csv")
+has "$out" 'batch: "production_date": must be a date YYYY-MM-DD that exists' "batch production date is checked"
+out=$("$Y" import --db "$db" data/demo/master.csv)
+has "$out" "master data rows 5" "the demo master data passes every rule"
+has "$out" "rejected 0" "the demo master data: nothing rejected"
+
 # events by code, any printed form
 out=$("$Y" events --db "$db" --code "(01)80614141123458(21)ok-2")
 [ "$(echo "$out" | grep -c '"type":"ObjectEvent"')" -eq 1 ] && ok "events --code finds the unit's one event" || bad "events --code: $out"
