@@ -15,6 +15,19 @@
  *   root        MTH(D[0:n]); the tree is split at the largest power of two
  *               below n; the empty tree's root is SHA-256("")
  *
+ * The entries of yima's event ledger (what is hashed into each leaf, served
+ * in tile bundles, written by yima/store.h):
+ *
+ *   part         bytes
+ *   -----------  ---------------------------------------------------------
+ *   magic        "yima-event/1\n"
+ *   recordTime   "2026-03-01T08:30:00.123Z\n" (RFC 3339, UTC, milliseconds)
+ *   event        the event's canonical bytes (yima/event.h): compact
+ *                EPCIS 2.0 JSON with its eventID, no trailing newline
+ *
+ * So an auditor holding the tiles has every event's full content, can
+ * recompute its CBV 2.0 hash ID, and needs nothing from yima.
+ *
  * Verifying needs no ledger: yima_ledger_verify_inclusion(),
  * yima_ledger_verify_consistency(), yima_ledger_note_verify() and
  * yima_ledger_checkpoint_open() are what an auditor calls.

@@ -91,6 +91,14 @@ has "$out" '"recordTime":"' "events carry their recordTime"
 out2=$("$Y" events --db "$db" --code "urn:epc:id:sgtin:0614141.812345.ok-2")
 [ -n "$out" ] && [ "$out" = "$out2" ] && ok "same events whatever the code's form" || bad "events differ by form"
 
+# the stored events as one EPCIS 2.0 document that passes the official schema
+"$Y" events --db "$db" --document > "$T/all.json"
+if /usr/bin/python3 tests/epcis/validate-schema.py "$T/all.json" >/dev/null 2>&1; then
+    ok "events --document validates against the EPCIS 2.0 JSON Schema"
+else
+    bad "events --document fails the EPCIS 2.0 JSON Schema"
+fi
+
 # the ledger
 size=$("$Y" events --db "$db" | wc -l)
 cp=$("$Y" ledger checkpoint --db "$db")
