@@ -5,6 +5,8 @@
  *
  * Scheme detection, in order (first match wins):
  *   "urn:yima:<scheme>:"                 that scheme (our canonical URNs)
+ *   http(s) URL ending in a platform     platform digital identity code
+ *   code segment (not after a GS1 AI)    (the QR printed on a label)
  *   http:// https:// urn:epc:            GS1 (Digital Link, EPC URN)
  *   ( ] ^ GS                             GS1 element string
  *   "88." ... "/"                        Handle
@@ -132,10 +134,44 @@ static int parse_yima_urn(const char *s, size_t n, yima_code *out,
                      (int)(colon - name), name);
 }
 
+/*
+ * A platform code printed as a URL (the QR on a label): the last path
+ * segment, before any query or fragment, has the shape of a platform code.
+ * Returns its offset in s, or 0. GS1 Digital Link paths never end in such
+ * a segment unless it is a serial, and then the segment before it is a
+ * numeric AI, which is checked.
+ */
+static size_t dic_in_url(const char *s, size_t n)
+{
+    char up[YIMA_DIC_LEN];
+    size_t end = 0, start, prev;
+
+    while (end < n && s[end] != '?' && s[end] != '#')
+        end++;
+    if (end > 0 && s[end - 1] == '/')
+        end--;
+    start = end;
+    while (start > 0 && s[start - 1] != '/')
+        start--;
+    if (end - start != YIMA_DIC_LEN || start < 2)
+        return 0;
+    for (size_t i = 0; i < YIMA_DIC_LEN; i++)
+        up[i] = (char)toupper((unsigned char)s[start + i]);
+    if (!code_dic_shape(up, YIMA_DIC_LEN))
+        return 0;
+    prev = start - 1;
+    while (prev > 0 && s[prev - 1] != '/')
+        prev--;
+    if (code_all_digits(s + prev, start - 1 - prev))
+        return 0; /* "/21/YM..." is a GS1 serial, not a platform code */
+    return start;
+}
+
 static int dispatch(const char *s, size_t n, const yima_code_opts *opts,
                     yima_code *out, yima_error *err, size_t *shift)
 {
     char up[YIMA_CODE_INPUT_MAX + 1];
+    size_t k;
     int rc;
 
     *shift = 0;
@@ -143,6 +179,12 @@ static int dispatch(const char *s, size_t n, const yima_code_opts *opts,
         return code_fail(err, CODE_NOPOS, "empty code");
     if (code_has_prefix_ci(s, n, "urn:yima:"))
         return parse_yima_urn(s, n, out, err, shift);
+    if ((code_has_prefix_ci(s, n, "http://") ||
+         code_has_prefix_ci(s, n, "https://")) &&
+        (k = dic_in_url(s, n)) != 0) {
+        *shift = k;
+        return code_parse_dic(s + k, YIMA_DIC_LEN, out, err);
+    }
     if (code_has_prefix_ci(s, n, "http://") ||
         code_has_prefix_ci(s, n, "https://") ||
         code_has_prefix_ci(s, n, "urn:epc:") || s[0] == '(' || s[0] == ']' ||

@@ -105,7 +105,7 @@ static void test_detection(void **state)
 static void test_yima_urns(void **state)
 {
     char dic[YIMA_DIC_LEN + 1];
-    char urn[64];
+    char urn[64], url[128];
     (void)state;
 
     expect_canonical("urn:yima:uscc:91350100M000100Y43", YIMA_SCHEME_USCC,
@@ -117,6 +117,21 @@ static void test_yima_urns(void **state)
     snprintf(urn, sizeof urn, "urn:yima:dic:%s", dic);
     expect_canonical(dic, YIMA_SCHEME_DIC, urn);
     expect_canonical(urn, YIMA_SCHEME_DIC, urn);
+    /* the QR on a label carries a URL: any host, any path, any case */
+    snprintf(url, sizeof url, "https://trace.example.cn/c/%s?src=qr", dic);
+    expect_canonical(url, YIMA_SCHEME_DIC, urn);
+    snprintf(url, sizeof url, "HTTP://X.CN/%s/", dic);
+    expect_canonical(url, YIMA_SCHEME_DIC, urn);
+    /* a GS1 serial that happens to look like one stays a GS1 serial */
+    snprintf(url, sizeof url, "https://id.gs1.org/01/09506000134352/21/%s",
+             dic);
+    assert_int_equal(parse(url), 0);
+    assert_int_equal(code.scheme, YIMA_SCHEME_GS1);
+    /* a mistyped one in a URL is reported where the person sees it */
+    snprintf(url, sizeof url, "https://x.cn/%s", dic);
+    url[strlen(url) - 1] = url[strlen(url) - 1] == 'A' ? 'B' : 'A';
+    assert_int_not_equal(parse(url), 0);
+    assert_int_equal(code.scheme, YIMA_SCHEME_DIC);
     expect_error("urn:yima:foo:1",
                  "yima URN: unknown scheme 'foo' (expected uscc, ccc, ecode, "
                  "handle or dic)",
