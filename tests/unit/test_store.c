@@ -658,7 +658,7 @@ static void test_master_data(void **state)
     yima_error err;
     yima_buf b;
     const char *party = "{\"uscc\":\"91350100m000100y43\",\"name\":\"福州食品"
-                        "有限公司\",\"roles\":[\"producer\",\"retailer\"],"
+                        "有限公司\",\"roles\":[\"producer\",\"seller\"],"
                         "\"region\":\"350100\",\"tel\":\"0591-1\"}";
 
     (void)state;
@@ -671,7 +671,7 @@ static void test_master_data(void **state)
         yima_store_master_get(st, YIMA_STORE_PARTY, USCC, NULL, &b, &err), 0);
     assert_string_equal(b.data,
                         "{\"uscc\":\"urn:yima:uscc:" USCC "\",\"name\":\"福州"
-                        "食品有限公司\",\"roles\":[\"producer\",\"retailer\"],"
+                        "食品有限公司\",\"roles\":[\"producer\",\"seller\"],"
                         "\"region\":\"350100\",\"tel\":\"0591-1\"}");
 
     assert_int_equal(PUT(YIMA_STORE_PARTY, "{\"uscc\":\"91350100M000100Y42\","
