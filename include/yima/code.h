@@ -86,6 +86,9 @@ typedef struct yima_code_opts {
     /* Length of the GS1 Company Prefix (6..12), needed to write EPC URNs;
      * 0 when unknown. */
     int gcp_length;
+    /* Fill only `canonical` (and the AIs and parts), leaving element_string
+     * and epc_urn empty: the ingest path needs nothing else. */
+    bool canonical_only;
 } yima_code_opts;
 
 /* The scheme's short name as used in URNs and JSON ("gs1", "uscc", ...). */

@@ -143,6 +143,10 @@ int gs1_finish(yima_code *out, const yima_code_opts *opts, yima_error *err)
         return rc;
     if ((rc = gs1_dl_write(out, order, err)) != 0)
         return rc;
+    if (opts && opts->canonical_only) {
+        out->epc_urn[0] = '\0';
+        return 0;
+    }
     if ((rc = write_element_string(out, order, err)) != 0)
         return rc;
     if (opts && opts->gcp_length)

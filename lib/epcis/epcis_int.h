@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "yima/buf.h"
+#include "yima/code.h"
 #include "yima/epcis.h"
 #include "yima/error.h"
 #include "yima/event.h"
@@ -238,5 +239,14 @@ int epcis_batch_add(yima_event_batch *b, const yima_event *ev);
 /* Record a rejected event. 0 or YIMA_ENOMEM. */
 int epcis_batch_reject(yima_event_batch *b, size_t index, size_t line,
                        const epcis_fault *f, const char *msg);
+
+/* How the EPCIS layer asks for identifiers: the canonical form only. */
+extern const yima_code_opts epcis_code_opts;
+
+/* yima_code_parse(s, n, &epcis_code_opts, code, e), answered from a memory
+ * of recent successes when it can (codes.c). On success only code->scheme
+ * and code->canonical are set; on failure code and e as the parser left
+ * them. */
+int epcis_code(const char *s, size_t n, yima_code *code, yima_error *e);
 
 #endif /* YIMA_EPCIS_INT_H */

@@ -223,6 +223,8 @@ static size_t space_len(const char *s, size_t n, bool at_end)
     c = (unsigned char)(at_end ? s[n - 1] : s[0]);
     if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f))
         return 1;
+    if (c < 0x80)
+        return 0; /* every wide space is all non-ASCII bytes */
     for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++) {
         size_t k = strlen(wide[i]);
         if (n >= k && memcmp(at_end ? s + n - k : s, wide[i], k) == 0)
@@ -260,7 +262,7 @@ static int gs1_key(yima_buf *out, const char *s, size_t n)
     if (!has_prefix_ci(s, n, "urn:epc:") && !has_prefix_ci(s, n, "http://") &&
         !has_prefix_ci(s, n, "https://"))
         return 0;
-    if (yima_code_parse(s, n, NULL, &code, &e) != 0 ||
+    if (epcis_code(s, n, &code, &e) != 0 ||
         code.scheme != YIMA_SCHEME_GS1 || code.canonical[0] == '\0')
         return 0;
     if ((rc = yima_buf_puts(out, code.canonical)) != 0)

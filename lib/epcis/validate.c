@@ -19,6 +19,7 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+
 /* Event types as bits, for the field table. */
 #define T_OBJ (1u << YIMA_EVENT_OBJECT)
 #define T_AGG (1u << YIMA_EVENT_AGGREGATION)
@@ -197,7 +198,7 @@ static int ident(vctx *c, const json_t *v, const char *path,
         return rc;
     s = json_string_value(v);
     n = json_string_length(v);
-    rc = yima_code_parse(s, n, NULL, &code, &e);
+    rc = epcis_code(s, n, &code, &e);
     if (rc == 0 && code.canonical[0]) {
         s = code.canonical;
         n = strlen(s);

@@ -20,7 +20,7 @@ static yima_error err;
 
 static int parse_gcp(const char *s, int gcp)
 {
-    yima_code_opts opts = {gcp};
+    yima_code_opts opts = {.gcp_length = gcp};
 
     memset(&code, 0, sizeof code);
     memset(&err, 0, sizeof err);
