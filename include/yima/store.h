@@ -27,7 +27,7 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 1; WAL,
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 2; WAL,
  * synchronous=FULL, foreign_keys=ON, busy_timeout 10 s, wal_autocheckpoint
  * 16384 pages, so the WAL grows to about 64 MiB between checkpoints):
  *
@@ -36,8 +36,9 @@
  *   events      idx          INTEGER PRIMARY KEY ledger leaf index, 0-based
  *               event_id     TEXT NOT NULL       eventID as given (or hash ID)
  *               hash         BLOB, 32 bytes      the SHA-256 of the CBV 2.0
- *                                                hash ID; UNIQUE: the
- *                                                duplicate test
+ *                                                hash ID: the duplicate test
+ *                                                (index events_hash on its
+ *                                                last 8 bytes, not unique)
  *               type         INTEGER 1..5        yima_event_type
  *               event_time   INTEGER             UTC ms since 1970
  *               record_time  INTEGER             UTC ms, non-decreasing in idx
@@ -48,10 +49,16 @@
  *                                                containment query
  *               children     INTEGER             number of childEPCs codes
  *               entry        BLOB NOT NULL       the sealed ledger entry
- *   codes       code         TEXT                canonical code
- *   (WITHOUT    idx          INTEGER -> events   event that mentions it
- *    ROWID)     role         INTEGER 1..11       yima_code_role
- *                            PRIMARY KEY (code, idx, role)
+ *               codes        BLOB NOT NULL       the event's codes: for each,
+ *                                                role (1 byte), canonical
+ *                                                code, NUL
+ *   codes       key          INTEGER             first 8 bytes of the code's
+ *   (WITHOUT                                     SHA-256, big-endian, signed
+ *    ROWID)     idx          INTEGER -> events   event that mentions it
+ *               role         INTEGER 1..11       yima_code_role
+ *                            PRIMARY KEY (key, idx, role); two codes may
+ *                            share a key, so a query keeps only the events
+ *                            whose events.codes names the code
  *   ledger      id           INTEGER = 1         one row
  *               size         INTEGER             leaves in the tree
  *   ledger_hash idx          INTEGER PRIMARY KEY stored-hash index

@@ -14,18 +14,19 @@
 #include "store_int.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define BUSY_MS        10000
+#define LIST_MAX       (64 << 20) /* most bytes of an event's code list */
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=1;"            /* SCHEMA_VERSION */
+    "PRAGMA user_version=2;"            /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
     " event_id TEXT NOT NULL,"
-    " hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+    " hash BLOB NOT NULL CHECK (length(hash) = 32),"
     " type INTEGER NOT NULL CHECK (type BETWEEN 1 AND 5),"
     " event_time INTEGER NOT NULL,"
     " record_time INTEGER NOT NULL,"
@@ -34,12 +35,16 @@ static const char schema[] =
     " disposition TEXT,"
     " parent TEXT,"
     " children INTEGER NOT NULL DEFAULT 0,"
-    " entry BLOB NOT NULL);"
+    " entry BLOB NOT NULL,"
+    " codes BLOB NOT NULL);"
+    /* The last SQ_HASH_KEY_LEN bytes of a SHA-256 are as good a key as all
+     * 32 and make the index a third the size. */
+    "CREATE INDEX events_hash ON events (substr(hash, 25, 8));"
     "CREATE TABLE codes ("
-    " code TEXT NOT NULL,"
+    " key INTEGER NOT NULL,"
     " idx INTEGER NOT NULL REFERENCES events (idx),"
     " role INTEGER NOT NULL CHECK (role BETWEEN 1 AND 11),"
-    " PRIMARY KEY (code, idx, role)) WITHOUT ROWID;"
+    " PRIMARY KEY (key, idx, role)) WITHOUT ROWID;"
     "CREATE TABLE ledger ("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
     " size INTEGER NOT NULL CHECK (size >= 0));"
@@ -90,30 +95,37 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_LAST_TIME] = "SELECT record_time FROM events ORDER BY idx DESC "
                      "LIMIT 1",
     [SQ_EVENT_PUT] = "INSERT INTO events VALUES "
-                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-                     "ON CONFLICT (hash) DO NOTHING",
-    [SQ_EVENT_DUP] = "SELECT idx, record_time FROM events WHERE hash = ?1",
-    [SQ_CODE_PUT] = "INSERT INTO codes VALUES (?1, ?2, ?3) "
-                    "ON CONFLICT (code, idx, role) DO NOTHING",
+                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    /* ?1 the last SQ_HASH_KEY_LEN bytes of hash ?2 (the index's key). */
+    [SQ_EVENT_DUP] = "SELECT idx, record_time FROM events "
+                     "WHERE substr(hash, 25, 8) = ?1 AND hash = ?2",
+    [SQ_CODE_PUT] = "INSERT INTO codes VALUES (?1, ?2, ?3)",
     [SQ_EVENT_ALL] = "SELECT idx, record_time, entry FROM events "
                      "ORDER BY idx",
     [SQ_EVENT_ONE] = "SELECT record_time, entry FROM events WHERE idx = ?1",
-    [SQ_CODE_HITS] = "SELECT DISTINCT idx FROM codes "
-                     "WHERE code = ?1 AND idx > ?2 AND idx <= ?3",
+    /* ?1 is the key of code ?4; a candidate counts only when its event's
+     * code list names the code (two codes may share a key). */
+    [SQ_CODE_HITS] = "SELECT DISTINCT c.idx FROM codes c "
+                     "JOIN events e ON e.idx = c.idx "
+                     "WHERE c.key = ?1 AND c.idx > ?2 AND c.idx <= ?3 "
+                     "AND yima_has_code(e.codes, ?4, c.role)",
     [SQ_CODE_PACKED] =
         "SELECT c.idx, e.parent FROM codes c JOIN events e ON e.idx = c.idx "
-        "WHERE c.code = ?1 AND c.role = 3 AND c.idx > ?2 AND c.idx <= ?3 "
+        "WHERE c.key = ?1 AND c.role = 3 AND c.idx > ?2 AND c.idx <= ?3 "
         "AND e.type = 2 AND e.action = 'ADD' AND e.parent IS NOT NULL "
-        "ORDER BY c.idx",
+        "AND yima_has_code(e.codes, ?4, 3) ORDER BY c.idx",
+    /* ?1 the key of code ?4, ?5 the key of parent ?2. */
     [SQ_CODE_UNPACKED] =
         "SELECT min(i) FROM ("
         "SELECT c.idx AS i FROM codes c JOIN events e ON e.idx = c.idx "
-        "WHERE c.code = ?1 AND c.role = 3 AND c.idx > ?3 AND e.type = 2 "
+        "WHERE c.key = ?1 AND c.role = 3 AND c.idx > ?3 AND e.type = 2 "
         "AND (e.action = 'DELETE' OR e.parent IS NOT ?2) "
+        "AND yima_has_code(e.codes, ?4, 3) "
         "UNION ALL "
         "SELECT p.idx FROM codes p JOIN events e ON e.idx = p.idx "
-        "WHERE p.code = ?2 AND p.role = 2 AND p.idx > ?3 AND e.type = 2 "
-        "AND e.action = 'DELETE' AND e.children = 0)",
+        "WHERE p.key = ?5 AND p.role = 2 AND p.idx > ?3 AND e.type = 2 "
+        "AND e.action = 'DELETE' AND e.children = 0 "
+        "AND yima_has_code(e.codes, ?2, 2))",
     [SQ_SIZE] = "SELECT size FROM ledger WHERE id = 1",
     [SQ_SIZE_SET] = "UPDATE ledger SET size = ?1 WHERE id = 1",
     [SQ_HASH_GET] = "SELECT hash FROM ledger_hash WHERE idx = ?1",
@@ -151,7 +163,9 @@ const store_ops sq_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .last_record_time = sq_last_record_time,
+    .find = sq_find,
     .put_event = sq_put_event,
+    .put_codes = sq_put_codes,
     .events = sq_events,
     .entry = sq_entry,
     .size = sq_size,
@@ -225,6 +239,7 @@ int sq_begin(void *be, yima_error *err)
     sq *s = be;
 
     s->last[0] = '\0';
+    s->n_code = 0;
     return exec1(s, SQ_BEGIN, err, "begin");
 }
 
@@ -303,6 +318,10 @@ void sq_close(void *be)
     for (int i = 0; i < SQ_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
+    yima_buf_free(&s->list);
+    EVP_MD_CTX_free(s->md);
+    EVP_MD_free(s->sha256);
+    free(s->code);
     free(s->path);
     free(s);
 }
@@ -342,6 +361,12 @@ int sq_open(const char *path, void **be, yima_error *err)
         rc = yima_error_set(err, YIMA_ENOMEM, 0, "store: out of memory");
         goto out;
     }
+    yima_buf_init(&s->list, LIST_MAX);
+    if (!(s->md = EVP_MD_CTX_new()) ||
+        !(s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL))) {
+        rc = yima_error_set(err, YIMA_ENOMEM, 0, "store: out of memory");
+        goto out;
+    }
     rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
     if (rc != SQLITE_OK) {
         rc = sq_fail(s, NULL, rc, err, path);
@@ -366,7 +391,10 @@ int sq_open(const char *path, void **be, yima_error *err)
                             path, ver, SCHEMA_VERSION);
         goto out;
     }
-    if ((rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL)) != SQLITE_OK) {
+    if ((rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL)) != SQLITE_OK ||
+        (rc = sqlite3_create_function_v2(
+             s->db, "yima_has_code", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+             NULL, sq_has_code, NULL, NULL, NULL)) != SQLITE_OK) {
         rc = sq_fail(s, NULL, rc, err, path);
         goto out;
     }

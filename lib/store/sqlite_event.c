@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/sha.h>
+
 #include "store_int.h"
 
 /* The numbers the statements in sqlite.c are written with. */
@@ -30,14 +32,125 @@ int sq_last_record_time(void *be, int64_t *ms, yima_error *err)
     return 0;
 }
 
-int sq_put_event(void *be, const store_row *row, uint64_t *dup_index,
-                 int64_t *dup_time, yima_error *err)
+int64_t sq_code_key(sq *s, const char *code)
+{
+    uint8_t h[SHA256_DIGEST_LENGTH];
+    uint64_t k = 0;
+
+    /* The handle's digest: SHA256() looks the algorithm up every time. */
+    if (!s->sha256 || EVP_DigestInit_ex(s->md, s->sha256, NULL) != 1 ||
+        EVP_DigestUpdate(s->md, code, strlen(code)) != 1 ||
+        EVP_DigestFinal_ex(s->md, h, NULL) != 1)
+        SHA256((const unsigned char *)code, strlen(code), h);
+    for (int i = 0; i < 8; i++)
+        k = k << 8 | h[i];
+    return (int64_t)k;
+}
+
+/*
+ * events.codes: for each code of the event, its role (one byte, 1..11),
+ * the code and a NUL. The code index is keyed by a 64-bit hash of the
+ * code, so two codes may share a key: a query checks its candidates
+ * against this list, and answers exactly.
+ */
+void sq_has_code(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const unsigned char *p = sqlite3_value_blob(argv[0]);
+    const unsigned char *end = p + sqlite3_value_bytes(argv[0]);
+    const char *code = (const char *)sqlite3_value_text(argv[1]);
+    size_t len = code ? strlen(code) : 0;
+    int any = sqlite3_value_type(argv[2]) == SQLITE_NULL;
+    int role = sqlite3_value_int(argv[2]);
+
+    (void)argc;
+    while (p && code && p < end) {
+        const unsigned char *nul = memchr(p + 1, '\0', (size_t)(end - p - 1));
+
+        if (!nul)
+            break;
+        if ((any || *p == role) && (size_t)(nul - p - 1) == len &&
+            memcmp(p + 1, code, len) == 0) {
+            sqlite3_result_int(ctx, 1);
+            return;
+        }
+        p = nul + 1;
+    }
+    sqlite3_result_int(ctx, 0);
+}
+
+/* Queue the code rows of row (already in events) for sq_put_codes. */
+static int queue_codes(sq *s, const store_row *row)
+{
+    const yima_event *ev = row->ev;
+
+    if (ev->n_codes > s->code_alloc - s->n_code) {
+        size_t alloc = s->code_alloc ? s->code_alloc : 1024;
+        sq_code *p;
+
+        while (alloc - s->n_code < ev->n_codes)
+            alloc *= 2;
+        if (!(p = realloc(s->code, alloc * sizeof *p)))
+            return YIMA_ENOMEM;
+        s->code = p;
+        s->code_alloc = alloc;
+    }
+    for (size_t i = 0; i < ev->n_codes; i++)
+        s->code[s->n_code++] =
+            (sq_code){sq_code_key(s, ev->codes[i].code), (int64_t)row->index,
+                      (int)ev->codes[i].role, row->pos};
+    return 0;
+}
+
+int sq_find(void *be, store_hash *const *sorted, size_t n, yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_DUP);
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        store_hash *h = sorted[i];
+
+        if (i > 0 &&
+            memcmp(h->hash, sorted[i - 1]->hash, sizeof h->hash) == 0) {
+            h->stored = sorted[i - 1]->stored;
+            h->index = sorted[i - 1]->index;
+            h->record_time_ms = sorted[i - 1]->record_time_ms;
+            continue;
+        }
+        sqlite3_bind_blob(st, 1,
+                          h->hash + YIMA_LEDGER_HASH_LEN - SQ_HASH_KEY_LEN,
+                          SQ_HASH_KEY_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, h->hash, YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        h->stored = rc == SQLITE_ROW;
+        if (rc == SQLITE_ROW) {
+            h->index = (uint64_t)sqlite3_column_int64(st, 0);
+            h->record_time_ms = sqlite3_column_int64(st, 1);
+        } else if (rc != SQLITE_DONE)
+            return sq_fail(s, st, rc, err, "duplicate look-up");
+        sqlite3_reset(st);
+    }
+    return 0;
+}
+
+int sq_put_event(void *be, const store_row *row, yima_error *err)
 {
     const yima_event *ev = row->ev;
     sq *s = be;
-    sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_PUT);
+    sqlite3_stmt *st;
     int rc;
 
+    yima_buf_reset(&s->list);
+    for (size_t i = 0; i < ev->n_codes; i++) {
+        yima_buf_putc(&s->list, (char)(unsigned char)ev->codes[i].role);
+        yima_buf_add(&s->list, ev->codes[i].code,
+                     strlen(ev->codes[i].code) + 1);
+    }
+    if (s->list.failed)
+        return yima_error_set(err, YIMA_ENOMEM, 0,
+                              "store: out of memory for the code list");
+
+    st = sq_stmt(s, SQ_EVENT_PUT);
     sq_bind_u64(st, 1, row->index);
     sq_bind_text(st, 2, ev->event_id);
     sqlite3_bind_blob(st, 3, row->hash, YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);
@@ -50,43 +163,53 @@ int sq_put_event(void *be, const store_row *row, uint64_t *dup_index,
     sq_bind_text(st, 10, row->parent);
     sqlite3_bind_int(st, 11, (int)row->children);
     sqlite3_bind_blob(st, 12, row->entry, (int)row->entry_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 13, s->list.data ? s->list.data : "",
+                      (int)s->list.len, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return sq_fail(s, st, rc, err, "event");
+    if (queue_codes(s, row) != 0)
+        return yima_error_set(err, YIMA_ENOMEM, 0,
+                              "store: out of memory for the code index");
+    return 0;
+}
 
-    if (sqlite3_changes(s->db) == 0) { /* the hash ID is stored */
-        st = sq_stmt(s, SQ_EVENT_DUP);
-        sqlite3_bind_blob(st, 1, row->hash, YIMA_LEDGER_HASH_LEN,
-                          SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-            sqlite3_reset(st);
-            return yima_error_set(err, YIMA_EIO, 0,
-                                  "store: hash ID %s conflicts but is not "
-                                  "found",
-                                  ev->hash_id);
-        }
-        if (rc != SQLITE_ROW)
-            return sq_fail(s, st, rc, err, "duplicate look-up");
-        *dup_index = (uint64_t)sqlite3_column_int64(st, 0);
-        *dup_time = sqlite3_column_int64(st, 1);
-        sqlite3_reset(st);
-        return 1;
-    }
+static int cmp_code(const void *a, const void *b)
+{
+    const sq_code *x = a, *y = b;
 
-    st = sq_stmt(s, SQ_CODE_PUT);
-    sq_bind_u64(st, 2, row->index);
-    for (size_t i = 0; i < ev->n_codes; i++) {
-        sq_bind_text(st, 1, ev->codes[i].code);
-        sqlite3_bind_int(st, 3, (int)ev->codes[i].role);
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->idx != y->idx)
+        return x->idx < y->idx ? -1 : 1;
+    return (x->role > y->role) - (x->role < y->role);
+}
+
+/* In key order: a B-tree takes sorted inserts much faster. */
+int sq_put_codes(void *be, size_t *pos, yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_CODE_PUT);
+    size_t n = s->n_code;
+    int rc;
+
+    s->n_code = 0;
+    if (n > 1)
+        qsort(s->code, n, sizeof *s->code, cmp_code);
+    for (size_t i = 0; i < n; i++) {
+        const sq_code *c = &s->code[i];
+
+        if (i > 0 && cmp_code(c, c - 1) == 0)
+            continue; /* the same code twice in one role */
+        sqlite3_bind_int64(st, 1, c->key);
+        sqlite3_bind_int64(st, 2, c->idx);
+        sqlite3_bind_int(st, 3, c->role);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE) {
-            char what[48];
-
-            snprintf(what, sizeof what, "code %zu", i + 1);
-            return sq_fail(s, st, rc, err, what);
+            *pos = c->pos;
+            return sq_fail(s, st, rc, err, "code");
         }
     }
     return 0;
@@ -168,9 +291,10 @@ static int collect(sq *s, const char *code, int64_t lo, int64_t hi, int depth,
     int rc;
 
     st = sq_stmt(s, SQ_CODE_HITS);
-    sq_bind_text(st, 1, code);
+    sqlite3_bind_int64(st, 1, sq_code_key(s, code));
     sqlite3_bind_int64(st, 2, lo);
     sqlite3_bind_int64(st, 3, hi);
+    sq_bind_text(st, 4, code);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if ((rc = push(out, sqlite3_column_int64(st, 0))) != 0)
             goto out;
@@ -184,9 +308,10 @@ static int collect(sq *s, const char *code, int64_t lo, int64_t hi, int depth,
 
     /* Read the packings first: the recursion reuses the statements. */
     st = sq_stmt(s, SQ_CODE_PACKED);
-    sq_bind_text(st, 1, code);
+    sqlite3_bind_int64(st, 1, sq_code_key(s, code));
     sqlite3_bind_int64(st, 2, lo);
     sqlite3_bind_int64(st, 3, hi);
+    sq_bind_text(st, 4, code);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *parent = (const char *)sqlite3_column_text(st, 1);
 
@@ -218,9 +343,11 @@ static int collect(sq *s, const char *code, int64_t lo, int64_t hi, int depth,
         int64_t end = hi;
 
         st = sq_stmt(s, SQ_CODE_UNPACKED);
-        sq_bind_text(st, 1, code);
+        sqlite3_bind_int64(st, 1, sq_code_key(s, code));
         sq_bind_text(st, 2, pk[i].parent);
         sqlite3_bind_int64(st, 3, pk[i].at);
+        sq_bind_text(st, 4, code);
+        sqlite3_bind_int64(st, 5, sq_code_key(s, pk[i].parent));
         rc = sqlite3_step(st);
         if (rc != SQLITE_ROW) {
             rc = sq_fail(s, st, rc, err, "containment query");

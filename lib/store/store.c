@@ -70,7 +70,8 @@ int yima_store_open(const char *path, yima_store **out, yima_error *err)
     ls.read = lg_read;
     ls.append = lg_append;
     if ((rc = yima_ledger_open(&ls, &st->ledger)) != 0 ||
-        !(st->md = EVP_MD_CTX_new())) {
+        !(st->md = EVP_MD_CTX_new()) ||
+        !(st->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL))) {
         rc = yima_error_set(err, YIMA_ENOMEM, 0, "store: out of memory");
         goto out;
     }
@@ -89,8 +90,11 @@ void yima_store_close(yima_store *st)
     if (st->be)
         st->ops->close(st->be);
     EVP_MD_CTX_free(st->md);
+    EVP_MD_free(st->sha256);
     yima_buf_free(&st->entry);
     free(st->leaf);
+    free(st->hash);
+    free(st->sorted);
     free(st);
 }
 
@@ -120,7 +124,7 @@ static int leaf_hash(yima_store *st, const void *p, size_t n,
     static const uint8_t zero = 0x00;
     unsigned len = 0;
 
-    if (EVP_DigestInit_ex(st->md, EVP_sha256(), NULL) != 1 ||
+    if (EVP_DigestInit_ex(st->md, st->sha256, NULL) != 1 ||
         EVP_DigestUpdate(st->md, &zero, 1) != 1 ||
         EVP_DigestUpdate(st->md, p, n) != 1 ||
         EVP_DigestFinal_ex(st->md, out, &len) != 1 ||
@@ -129,10 +133,10 @@ static int leaf_hash(yima_store *st, const void *p, size_t n,
     return 0;
 }
 
-/* Check what the schema cannot, before any work is done. */
-static int check_event(const yima_event *ev, size_t i, yima_error *err)
+/* Check what the schema cannot, before any work is done; set hash. */
+static int check_event(const yima_event *ev, size_t i,
+                       uint8_t hash[YIMA_LEDGER_HASH_LEN], yima_error *err)
 {
-    uint8_t hash[YIMA_LEDGER_HASH_LEN];
     const char *why = NULL;
 
     assert(ev->json && ev->event_id && (ev->codes || ev->n_codes == 0));
@@ -174,6 +178,37 @@ static void blame(yima_error *err, size_t i, const yima_event *ev)
                    ev->event_id, msg);
 }
 
+/* Make room for a batch of n in the handle's arrays. */
+static int reserve(yima_store *st, size_t n)
+{
+    void *p;
+
+    if (n <= st->alloc)
+        return 0;
+    if (n > SIZE_MAX / sizeof *st->hash)
+        return YIMA_ENOMEM;
+    if (!(p = realloc(st->leaf, n * sizeof *st->leaf)))
+        return YIMA_ENOMEM;
+    st->leaf = p;
+    if (!(p = realloc(st->hash, n * sizeof *st->hash)))
+        return YIMA_ENOMEM;
+    st->hash = p;
+    if (!(p = realloc(st->sorted, n * sizeof *st->sorted)))
+        return YIMA_ENOMEM;
+    st->sorted = p;
+    st->alloc = n;
+    return 0;
+}
+
+/* By hash, then by position in the batch (the array's order). */
+static int cmp_hash(const void *a, const void *b)
+{
+    const store_hash *x = *(store_hash *const *)a, *y = *(store_hash *const *)b;
+    int c = memcmp(x->hash, y->hash, sizeof x->hash);
+
+    return c ? c : (x > y) - (x < y);
+}
+
 int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
                       yima_store_result *results, yima_error *err)
 {
@@ -187,20 +222,21 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
     yima_error_clear(err);
     if (n == 0)
         return 0;
-    for (i = 0; i < n; i++)
-        if ((rc = check_event(&ev[i], i, err)) != 0)
+    if (reserve(st, n) != 0)
+        return yima_error_set(err, YIMA_ENOMEM, 0,
+                              "store: out of memory for %zu events", n);
+    for (i = 0; i < n; i++) {
+        if ((rc = check_event(&ev[i], i, st->hash[i].hash, err)) != 0)
             return rc;
-    if (n > st->leaf_alloc) {
-        void *p = n > SIZE_MAX / sizeof *st->leaf
-                      ? NULL
-                      : realloc(st->leaf, n * sizeof *st->leaf);
-
-        if (!p)
-            return yima_error_set(err, YIMA_ENOMEM, 0,
-                                  "store: out of memory for %zu events", n);
-        st->leaf = p;
-        st->leaf_alloc = n;
+        st->hash[i].first = i;
+        st->sorted[i] = &st->hash[i];
     }
+    /* Duplicates within the batch: each refers to its first occurrence. */
+    qsort(st->sorted, n, sizeof *st->sorted, cmp_hash);
+    for (i = 1; i < n; i++)
+        if (memcmp(st->sorted[i]->hash, st->sorted[i - 1]->hash,
+                   YIMA_LEDGER_HASH_LEN) == 0)
+            st->sorted[i]->first = st->sorted[i - 1]->first;
 
     if ((rc = st->ops->begin(st->be, err)) != 0)
         return rc;
@@ -211,24 +247,36 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
     }
     if ((rc = st->ops->last_record_time(st->be, &last, err)) != 0)
         goto out;
+    /* Duplicates of stored events, looked up in hash order. */
+    if ((rc = st->ops->find(st->be, st->sorted, n, err)) != 0)
+        goto out;
     /* One recordTime for the batch, never before the last one stored. */
     now = store_now_ms();
     if (now < last)
         now = last;
 
     for (i = 0; i < n; i++) {
-        store_row row = {
-            .ev = &ev[i], .index = size + added, .record_time_ms = now};
-        uint64_t dup_index = 0;
-        int64_t dup_time = 0;
+        store_hash *h = &st->hash[i];
+        store_row row = {.ev = &ev[i],
+                         .hash = h->hash,
+                         .index = size + added,
+                         .pos = i,
+                         .record_time_ms = now};
 
+        if (h->stored || h->first != i) {
+            const store_hash *d = h->stored ? h : &st->hash[h->first];
+
+            if (results)
+                results[i] = (yima_store_result){YIMA_STORE_DUPLICATE, d->index,
+                                                 d->record_time_ms};
+            continue;
+        }
         for (size_t k = 0; k < ev[i].n_codes; k++) {
             if (ev[i].codes[k].role == YIMA_ROLE_CHILD)
                 row.children++;
             else if (ev[i].codes[k].role == YIMA_ROLE_PARENT && !row.parent)
                 row.parent = ev[i].codes[k].code;
         }
-        store_hash_id_parse(ev[i].hash_id, row.hash); /* checked above */
         if ((rc = store_entry_build(&st->entry, &ev[i], now)) != 0) {
             yima_error_set(err, rc, 0, "store: cannot seal: %s",
                            yima_strerror(rc));
@@ -237,16 +285,9 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
         }
         row.entry = st->entry.data;
         row.entry_len = st->entry.len;
-        rc = st->ops->put_event(st->be, &row, &dup_index, &dup_time, err);
-        if (rc < 0) {
+        if ((rc = st->ops->put_event(st->be, &row, err)) != 0) {
             blame(err, i, &ev[i]);
             goto out;
-        }
-        if (rc == 1) {
-            if (results)
-                results[i] = (yima_store_result){YIMA_STORE_DUPLICATE,
-                                                 dup_index, dup_time};
-            continue;
         }
         if ((rc = leaf_hash(st, row.entry, row.entry_len, st->leaf[added])) !=
             0) {
@@ -254,11 +295,17 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
                            yima_strerror(rc));
             goto out;
         }
+        h->index = row.index; /* for later duplicates in the batch */
+        h->record_time_ms = now;
         if (results)
             results[i] = (yima_store_result){YIMA_STORE_ADDED, row.index, now};
         added++;
     }
 
+    if ((rc = st->ops->put_codes(st->be, &i, err)) != 0) {
+        blame(err, i, &ev[i]);
+        goto out;
+    }
     st->appending = true;
     rc = yima_ledger_append_leaf_hashes(
         st->ledger, (const uint8_t(*)[YIMA_LEDGER_HASH_LEN])st->leaf,

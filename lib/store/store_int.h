@@ -32,18 +32,30 @@
 
 #define STORE_MASTER_COLS 5 /* most columns of a master-data row */
 #define STORE_QUERY_DEPTH 8 /* containers followed: case, pallet, ... */
+#define SQ_HASH_KEY_LEN   8 /* last bytes of an event hash in events_hash */
 
 /* One event row as the generic layer hands it to the backend. */
 typedef struct store_row {
     const yima_event *ev;
-    uint8_t hash[YIMA_LEDGER_HASH_LEN]; /* the SHA-256 of ev->hash_id */
+    const uint8_t *hash; /* the SHA-256 of ev->hash_id, 32 bytes */
     uint64_t index;
+    size_t pos; /* position in the batch, 0-based */
     int64_t record_time_ms;
     const char *parent; /* first code with role PARENT, or NULL */
     unsigned children;  /* codes with role CHILD */
     const void *entry;  /* sealed entry bytes */
     size_t entry_len;
 } store_row;
+
+/* An event of a batch by its hash ID: is it stored, or earlier in the
+ * batch? */
+typedef struct store_hash {
+    uint8_t hash[YIMA_LEDGER_HASH_LEN]; /* the SHA-256 of the hash ID */
+    bool stored;                        /* found in the store: */
+    uint64_t index;                     /* its index and recordTime */
+    int64_t record_time_ms;
+    size_t first; /* position of its first occurrence in the batch */
+} store_hash;
 
 /* A stored entry, in index order: return 0 to go on, non-zero to stop. */
 typedef int (*store_entry_fn)(void *arg, uint64_t index, int64_t record_time,
@@ -76,11 +88,17 @@ typedef struct store_ops {
 
     /* recordTime of the last entry, or INT64_MIN when there is none. */
     int (*last_record_time)(void *be, int64_t *ms, yima_error *err);
-    /* Insert the event and its code rows. Returns 0 when inserted, 1 when an
-     * event with the same hash ID is stored (then *dup_index and *dup_time
-     * are its), or an error. */
-    int (*put_event)(void *be, const store_row *row, uint64_t *dup_index,
-                     int64_t *dup_time, yima_error *err);
+    /* For each of the n hashes, in hash order (a B-tree is visited faster
+     * in key order), set stored, index and record_time_ms from the stored
+     * event with that hash, if any. */
+    int (*find)(void *be, store_hash *const *sorted, size_t n, yima_error *err);
+    /* Insert the event, which find() did not find (its code rows may wait
+     * for put_codes). */
+    int (*put_event)(void *be, const store_row *row, yima_error *err);
+    /* Insert the code rows of the events put since begin that are still
+     * waiting. On failure *pos is the batch position (store_row.pos) of the
+     * event whose code row failed. */
+    int (*put_codes)(void *be, size_t *pos, yima_error *err);
     /* Entries mentioning code (see yima_store_events), or all when NULL. */
     int (*events)(void *be, const char *code, store_entry_fn fn, void *arg,
                   yima_error *err);
@@ -122,9 +140,12 @@ struct yima_store {
     yima_ledger *ledger; /* over the backend's hash callbacks */
     bool appending;      /* the ledger may append only inside append */
     EVP_MD_CTX *md;      /* leaf hashes of a batch */
+    EVP_MD *sha256;      /* fetched once: EVP_sha256() looks it up each time */
     yima_buf entry;      /* the entry being sealed, reused */
     uint8_t (*leaf)[YIMA_LEDGER_HASH_LEN]; /* leaf hashes of a batch */
-    size_t leaf_alloc;
+    store_hash *hash;                      /* the batch's hash IDs */
+    store_hash **sorted;                   /* the same, in hash order */
+    size_t alloc;                          /* room in the three */
 };
 
 /* ---- entry.c ------------------------------------------------------------ */
@@ -194,12 +215,25 @@ enum sq_stmt {
     SQ_COUNT
 };
 
+/* A code-index row waiting for sq_put_codes. */
+typedef struct sq_code {
+    int64_t key; /* sq_code_key() of the code */
+    int64_t idx;
+    int role;
+    size_t pos; /* the event's position in the batch */
+} sq_code;
+
 typedef struct sq {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmt[SQ_COUNT];  /* prepared once at open */
     char last[YIMA_ERROR_MSG_MAX]; /* the last database error of a ledger
                                       callback */
+    yima_buf list;                 /* events.codes of the event being put */
+    EVP_MD *sha256;                /* fetched once, for code keys */
+    EVP_MD_CTX *md;
+    sq_code *code; /* the batch's code rows, not yet put */
+    size_t n_code, code_alloc;
 } sq;
 
 extern const store_ops sq_ops;
@@ -216,6 +250,14 @@ sqlite3_stmt *sq_stmt(sq *s, enum sq_stmt id);
  * no transaction open, and return the code. */
 int sq_fail(sq *s, sqlite3_stmt *st, int rc, yima_error *err, const char *what);
 
+/* sqlite_event.c: the code index's key for a code: the first 8 bytes of
+ * its SHA-256, big-endian, as a signed integer. */
+int64_t sq_code_key(sq *s, const char *code);
+
+/* sqlite_event.c: the SQL function yima_has_code(list, code, role): 1 when
+ * the events.codes list names code with role (any role when NULL). */
+void sq_has_code(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
 /* Bind a uint64 index, NUL-terminated text (NULL binds NULL). */
 int sq_bind_u64(sqlite3_stmt *st, int col, uint64_t v);
 int sq_bind_text(sqlite3_stmt *st, int col, const char *s);
@@ -229,8 +271,9 @@ void sq_rollback(void *be);
 
 /* sqlite_event.c */
 int sq_last_record_time(void *be, int64_t *ms, yima_error *err);
-int sq_put_event(void *be, const store_row *row, uint64_t *dup_index,
-                 int64_t *dup_time, yima_error *err);
+int sq_find(void *be, store_hash *const *sorted, size_t n, yima_error *err);
+int sq_put_event(void *be, const store_row *row, yima_error *err);
+int sq_put_codes(void *be, size_t *pos, yima_error *err);
 int sq_events(void *be, const char *code, store_entry_fn fn, void *arg,
               yima_error *err);
 int sq_entry(void *be, uint64_t index, yima_buf *out, yima_error *err);

@@ -346,6 +346,18 @@ static void test_duplicates(void **state)
     assert_int_equal(yima_store_size(st, &size, &err), 0);
     assert_int_equal(size, 6);
     assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+
+    /* The duplicate index is keyed by the hash's last 8 bytes: a hash that
+     * shares them with a stored one is not a duplicate. */
+    make(&t[0], 2, NULL);
+    t[0].ev.hash_id[14] = '1';
+    ev[0] = t[0].ev;
+    assert_int_equal(yima_store_append(st, ev, 1, res, &err), 0);
+    assert_int_equal(res[0].status, YIMA_STORE_ADDED);
+    assert_int_equal(res[0].index, 6);
+    assert_int_equal(yima_store_append(st, ev, 1, res, &err), 0);
+    assert_int_equal(res[0].status, YIMA_STORE_DUPLICATE);
+    assert_int_equal(res[0].index, 6);
     yima_store_close(st);
     free(ev);
 }
@@ -652,6 +664,46 @@ static void test_containment_query(void **state)
     yima_store_close(st);
 }
 
+/* Two codes whose index keys collide: made by copying index rows to events
+ * that do not mention the code. Queries must still answer exactly. */
+static void test_code_key_collision(void **state)
+{
+    const char *unit = "urn:test:unit:1", *box = "urn:test:case:1";
+    yima_store *st;
+    tev t[4];
+    yima_event *ev;
+    yima_error err;
+    got *g = calloc(1, sizeof *g);
+    sqlite3 *db;
+
+    (void)state;
+    fresh(&st);
+    make(&t[0], 0, unit);                 /* 0 unit made */
+    make_agg(&t[1], 1, "ADD", box, unit); /* 1 unit into case */
+    make(&t[2], 2, "urn:test:other");     /* 2 */
+    make_agg(&t[3], 3, "ADD", "urn:test:case:2", "urn:test:unit:2"); /* 3 */
+    ev = events_of(t, 4);
+    assert_int_equal(yima_store_append(st, ev, 4, NULL, &err), 0);
+    yima_store_close(st);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO codes SELECT key, 2, role "
+                                  "FROM codes WHERE idx = 0 AND role = 1;"
+                                  "INSERT INTO codes SELECT key, 3, role "
+                                  "FROM codes WHERE idx = 1 AND role = 3",
+                                  0, 0, 0),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    assert_int_equal(yima_store_events(st, unit, collect, g, &err), 0);
+    assert_int_equal(g->n, 2);
+    assert_int_equal(g->index[0], 0);
+    assert_int_equal(g->index[1], 1);
+    free(ev);
+    free(g);
+    yima_store_close(st);
+}
+
 static void test_master_data(void **state)
 {
     yima_store *st;
@@ -881,12 +933,12 @@ static void test_verify_reorder_insert(void **state)
         "UPDATE events SET idx = idx - 999 WHERE idx >= 1000;"
         "INSERT INTO events SELECT 20, 'x', randomblob(32), type, event_time, "
         "record_time, action, biz_step, disposition, parent, children, "
-        "entry FROM events WHERE idx = 19",
+        "entry, codes FROM events WHERE idx = 19",
         "ledger: entry 20 does not match its leaf hash");
     tamper(
         "INSERT INTO events SELECT 50, 'x', randomblob(32), type, event_time, "
         "record_time, action, biz_step, disposition, parent, children, "
-        "entry FROM events WHERE idx = 49",
+        "entry, codes FROM events WHERE idx = 49",
         "ledger: entry 50 is beyond the ledger's size 50");
     tamper("INSERT INTO ledger_hash VALUES (97, zeroblob(32))",
            "ledger: hash 97 is beyond the ledger's size 50");
@@ -1010,6 +1062,7 @@ int main(void)
         cmocka_unit_test(test_ledger_matches_memory),
         cmocka_unit_test(test_checkpoints_and_meta),
         cmocka_unit_test(test_containment_query),
+        cmocka_unit_test(test_code_key_collision),
         cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_verify_edit),
         cmocka_unit_test(test_verify_delete),
