@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "code_int.h"
+#include "yima/utf8.h"
 
 int code_fail(yima_error *err, size_t off, const char *fmt, ...)
 {
@@ -115,26 +116,14 @@ hex:
     return buf;
 }
 
-/* Value of hex digit c (either case), or -1. */
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int code_pct_decode(const char *s, size_t n, size_t i)
 {
     int hi, lo;
 
     if (i + 2 >= n)
         return -1;
-    hi = hexval((unsigned char)s[i + 1]);
-    lo = hexval((unsigned char)s[i + 2]);
+    hi = yima_hex_digit((unsigned char)s[i + 1]);
+    lo = yima_hex_digit((unsigned char)s[i + 2]);
     return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 

@@ -172,6 +172,12 @@ int epcis_find_events(const json_t *root, const epcis_nsmap *ns,
 
 #define EPCIS_PATH_MAX 160
 
+/* Field paths for messages ("sensorElementList[0].sensorReport[2]"), into
+ * dst of EPCIS_PATH_MAX bytes: parent + "." + key (key alone when parent is
+ * ""), or parent + "[i]". A path too long is cut short and ends in "...". */
+void epcis_path_key(char *dst, const char *parent, const char *key);
+void epcis_path_index(char *dst, const char *parent, size_t i);
+
 /* What is wrong with one event: the field's path ("epcList[1]"; "" for the
  * event as a whole) and the reason. */
 typedef struct epcis_fault {

@@ -47,7 +47,6 @@
 #include "epcis_int.h"
 #include "yima/code.h"
 
-#define PATH_MAX_LEN 160
 #define RDFS_COMMENT "{http://www.w3.org/2000/01/rdf-schema#}comment"
 
 /* The state of writing one event. */
@@ -106,21 +105,6 @@ static int fail(ph *p, const char *path, const char *fmt, ...)
     p->reported = true;
     return yima_error_set(p->err, YIMA_EINVAL, 0, "%s%s%s%s", ev, path,
                           path[0] ? ": " : "", msg);
-}
-
-/* Field paths for messages ("sensorElementList[0].sensorReport[2].value");
- * one too long is cut short and ends in "...". */
-static void join(char *dst, const char *parent, const char *key)
-{
-    if (snprintf(dst, PATH_MAX_LEN, "%s%s%s", parent, parent[0] ? "." : "",
-                 key) >= PATH_MAX_LEN)
-        memcpy(dst + PATH_MAX_LEN - 4, "...", 4);
-}
-
-static void join_index(char *dst, const char *parent, size_t i)
-{
-    if (snprintf(dst, PATH_MAX_LEN, "%s[%zu]", parent, i) >= PATH_MAX_LEN)
-        memcpy(dst + PATH_MAX_LEN - 4, "...", 4);
 }
 
 /* ---- sorted items ------------------------------------------------------- */
@@ -262,8 +246,8 @@ static int gs1_key(yima_buf *out, const char *s, size_t n)
     if (!has_prefix_ci(s, n, "urn:epc:") && !has_prefix_ci(s, n, "http://") &&
         !has_prefix_ci(s, n, "https://"))
         return 0;
-    if (epcis_code(s, n, &code, &e) != 0 ||
-        code.scheme != YIMA_SCHEME_GS1 || code.canonical[0] == '\0')
+    if (epcis_code(s, n, &code, &e) != 0 || code.scheme != YIMA_SCHEME_GS1 ||
+        code.canonical[0] == '\0')
         return 0;
     if ((rc = yima_buf_puts(out, code.canonical)) != 0)
         return rc;
@@ -366,11 +350,11 @@ static int put_field(ph *p, yima_buf *out, const json_t *o, const field *f,
                      const char *path)
 {
     const json_t *v = json_object_get(o, f->name);
-    char at[PATH_MAX_LEN];
+    char at[EPCIS_PATH_MAX];
 
     if (!v || json_is_null(v))
         return 0;
-    join(at, path, f->name);
+    epcis_path_key(at, path, f->name);
     return put_value(p, out, f->name, v, f->k, f->voc, at);
 }
 
@@ -385,7 +369,7 @@ static int put_ext_value(ph *p, items *l, const yima_buf *name, const json_t *v,
 {
     yima_buf b;
     items sub;
-    char at[PATH_MAX_LEN];
+    char at[EPCIS_PATH_MAX];
     const char *key;
     json_t *c;
     size_t i;
@@ -399,7 +383,7 @@ static int put_ext_value(ph *p, items *l, const yima_buf *name, const json_t *v,
     if (json_is_array(v)) { /* one item per element, same name */
         json_array_foreach((json_t *)v, i, c)
         {
-            join_index(at, path, i);
+            epcis_path_index(at, path, i);
             if ((rc = put_ext_value(p, l, name, c, depth + 1, at)) != 0)
                 return rc;
         }
@@ -413,7 +397,7 @@ static int put_ext_value(ph *p, items *l, const yima_buf *name, const json_t *v,
     case JSON_OBJECT:
         json_object_foreach((json_t *)v, key, c)
         {
-            join(at, path, key);
+            epcis_path_key(at, path, key);
             if ((rc = put_ext(p, &sub, key, c, depth + 1, at)) != 0)
                 goto out;
         }
@@ -492,7 +476,7 @@ static bool in_spec(const char *key, const field *spec, size_t nspec)
 static int put_rest(ph *p, yima_buf *out, const json_t *o, const field *spec,
                     size_t nspec, const char *const *known, const char *path)
 {
-    char at[PATH_MAX_LEN];
+    char at[EPCIS_PATH_MAX];
     const char *key;
     json_t *v;
     items l;
@@ -503,7 +487,7 @@ static int put_rest(ph *p, yima_buf *out, const json_t *o, const field *spec,
     {
         if (in_spec(key, spec, nspec) || in_names(key, known))
             continue;
-        join(at, path, key);
+        epcis_path_key(at, path, key);
         if ((rc = put_ext(p, &l, key, v, 1, at)) != 0)
             goto out;
     }
@@ -629,30 +613,29 @@ static int w_text(ph *p, yima_buf *out, const json_t *v, const efield *f)
     return put_value(p, out, f->name, v, F_STR, f->voc, f->name);
 }
 
-/* Items "key=value" for each string of array a. */
-static int text_items(ph *p, items *l, const json_t *a, const char *key,
-                      epcis_vocab voc, const char *path)
+/* Writes element c of a list into b, whose path is `path`. */
+typedef int (*item_writer)(ph *p, yima_buf *b, const json_t *c, const efield *f,
+                           const char *path);
+
+/* Items for each element of array a, each written by one(); `what` says
+ * what the elements must be ("strings", "objects"). */
+static int list_items(ph *p, items *l, const json_t *a, const char *what,
+                      const efield *f, const char *path, item_writer one)
 {
-    char at[PATH_MAX_LEN];
+    char at[EPCIS_PATH_MAX];
     yima_buf b;
     json_t *c;
     size_t i;
     int rc = 0;
 
     if (!json_is_array(a))
-        return fail(p, path, "expected an array of strings, got %s",
+        return fail(p, path, "expected an array of %s, got %s", what,
                     epcis_json_kind(a));
     json_array_foreach((json_t *)a, i, c)
     {
-        join_index(at, path, i);
-        if (!json_is_string(c))
-            return fail(p, at, "expected a string, got %s", epcis_json_kind(c));
+        epcis_path_index(at, path, i);
         new_buf(&b);
-        yima_buf_printf(&b, "%s=", key);
-        rc = canon(p, &b, json_string_value(c), json_string_length(c), voc,
-                   false);
-        if (rc == 0 && b.len == strlen(key) + 1)
-            truncate_to(&b, 0);
+        rc = one(p, &b, c, f, at);
         if (rc == 0)
             rc = items_push(l, &b);
         yima_buf_free(&b);
@@ -660,6 +643,31 @@ static int text_items(ph *p, items *l, const json_t *a, const char *key,
             return rc;
     }
     return 0;
+}
+
+/* One list item "key=value" for string c; key is f->item. */
+static int text_item(ph *p, yima_buf *b, const json_t *c, const efield *f,
+                     const char *path)
+{
+    int rc;
+
+    if (!json_is_string(c))
+        return fail(p, path, "expected a string, got %s", epcis_json_kind(c));
+    yima_buf_printf(b, "%s=", f->item);
+    rc =
+        canon(p, b, json_string_value(c), json_string_length(c), f->voc, false);
+    if (rc == 0 && b->len == strlen(f->item) + 1)
+        truncate_to(b, 0);
+    return rc;
+}
+
+/* Items "key=value" for each string of array a. */
+static int text_items(ph *p, items *l, const json_t *a, const char *key,
+                      epcis_vocab voc, const char *path)
+{
+    const efield t = {key, NULL, voc, key, NULL, 0};
+
+    return list_items(p, l, a, "strings", &t, path, text_item);
 }
 
 /* Write `name` then the items sorted, or nothing when there are none. */
@@ -704,41 +712,41 @@ static int w_cert(ph *p, yima_buf *out, const json_t *v, const efield *f)
     return rc;
 }
 
+/* One list item of structure f->spec, led by f->item when set. */
+static int struct_item(ph *p, yima_buf *b, const json_t *c, const efield *f,
+                       const char *path)
+{
+    size_t mark;
+    int rc;
+
+    if (f->item)
+        yima_buf_puts(b, f->item);
+    mark = b->len;
+    rc = put_struct(p, b, c, f->spec, f->nspec, path);
+    if (rc == 0 && b->len == mark)
+        truncate_to(b, 0); /* no fields: no item */
+    return rc;
+}
+
+/* `f->name` then the sorted items of the objects of v, one() writing each. */
+static int put_objects(ph *p, yima_buf *out, const json_t *v, const efield *f,
+                       item_writer one)
+{
+    items l;
+    int rc;
+
+    items_init(&l);
+    rc = list_items(p, &l, v, "objects", f, f->name, one);
+    if (rc == 0)
+        rc = put_list(out, f->name, &l);
+    items_free(&l);
+    return rc;
+}
+
 /* quantityList, bizTransactionList, sourceList, destinationList. */
 static int w_structs(ph *p, yima_buf *out, const json_t *v, const efield *f)
 {
-    char at[PATH_MAX_LEN];
-    yima_buf b;
-    items l;
-    json_t *c;
-    size_t i;
-    int rc = 0;
-
-    if (!json_is_array(v))
-        return fail(p, f->name, "expected an array of objects, got %s",
-                    epcis_json_kind(v));
-    items_init(&l);
-    json_array_foreach((json_t *)v, i, c)
-    {
-        size_t mark;
-        join_index(at, f->name, i);
-        new_buf(&b);
-        if (f->item)
-            yima_buf_puts(&b, f->item);
-        mark = b.len;
-        rc = put_struct(p, &b, c, f->spec, f->nspec, at);
-        if (rc == 0 && b.len == mark)
-            truncate_to(&b, 0); /* no fields: no item */
-        if (rc == 0)
-            rc = items_push(&l, &b);
-        yima_buf_free(&b);
-        if (rc != 0)
-            goto out;
-    }
-    rc = put_list(out, f->name, &l);
-out:
-    items_free(&l);
-    return rc;
+    return put_objects(p, out, v, f, struct_item);
 }
 
 /* readPoint, bizLocation: "readPoint" + "id=..." + extensions. */
@@ -759,7 +767,7 @@ static int w_struct(ph *p, yima_buf *out, const json_t *v, const efield *f)
 static int w_persistent(ph *p, yima_buf *out, const json_t *v, const efield *f)
 {
     static const char *const keys[] = {"set", "unset", NULL};
-    char at[PATH_MAX_LEN];
+    char at[EPCIS_PATH_MAX];
     size_t mark = out->len;
     items l;
     int rc = 0;
@@ -773,7 +781,7 @@ static int w_persistent(ph *p, yima_buf *out, const json_t *v, const efield *f)
         const json_t *a = json_object_get(v, keys[k]);
         if (!a || json_is_null(a))
             continue;
-        join(at, f->name, keys[k]);
+        epcis_path_key(at, f->name, keys[k]);
         items_init(&l);
         rc = text_items(p, &l, a, keys[k], EPCIS_VOCAB_DISP, at);
         if (rc == 0)
@@ -788,6 +796,10 @@ static int w_persistent(ph *p, yima_buf *out, const json_t *v, const efield *f)
     return rc;
 }
 
+/* Each sensor report: "sensorReport" + its fields. */
+static const efield report_field = {
+    "sensorReport", NULL, 0, "sensorReport", report_spec, N(report_spec)};
+
 /* One sensor element: "sensorElement", its sensorMetadata, its sensor
  * reports sorted, its extensions. */
 static int put_sensor_element(ph *p, yima_buf *b, const json_t *e,
@@ -795,11 +807,9 @@ static int put_sensor_element(ph *p, yima_buf *b, const json_t *e,
 {
     static const char *const known[] = {"sensorMetadata", "sensorReport", NULL};
     const json_t *meta, *reports;
-    char at[PATH_MAX_LEN], at2[PATH_MAX_LEN];
-    yima_buf r;
+    char at[EPCIS_PATH_MAX];
     items l;
-    json_t *c;
-    size_t i, mark;
+    size_t mark;
     int rc = 0;
 
     if (!json_is_object(e))
@@ -808,7 +818,7 @@ static int put_sensor_element(ph *p, yima_buf *b, const json_t *e,
     meta = json_object_get(e, "sensorMetadata");
     if (meta && !json_is_null(meta)) {
         mark = b->len;
-        join(at, path, "sensorMetadata");
+        epcis_path_key(at, path, "sensorMetadata");
         yima_buf_puts(b, "sensorMetadata");
         rc = put_struct(p, b, meta, metadata_spec, N(metadata_spec), at);
         if (rc != 0)
@@ -818,25 +828,10 @@ static int put_sensor_element(ph *p, yima_buf *b, const json_t *e,
     }
     reports = json_object_get(e, "sensorReport");
     if (reports && !json_is_null(reports)) {
-        join(at, path, "sensorReport");
-        if (!json_is_array(reports))
-            return fail(p, at, "expected an array of objects, got %s",
-                        epcis_json_kind(reports));
+        epcis_path_key(at, path, "sensorReport");
         items_init(&l);
-        json_array_foreach((json_t *)reports, i, c)
-        {
-            join_index(at2, at, i);
-            new_buf(&r);
-            yima_buf_puts(&r, "sensorReport");
-            rc = put_struct(p, &r, c, report_spec, N(report_spec), at2);
-            if (rc == 0 && r.len == strlen("sensorReport"))
-                truncate_to(&r, 0);
-            if (rc == 0)
-                rc = items_push(&l, &r);
-            yima_buf_free(&r);
-            if (rc != 0)
-                break;
-        }
+        rc = list_items(p, &l, reports, "objects", &report_field, at,
+                        struct_item);
         if (rc == 0)
             rc = items_flush(&l, b);
         items_free(&l);
@@ -849,34 +844,17 @@ static int put_sensor_element(ph *p, yima_buf *b, const json_t *e,
     return rc;
 }
 
+/* A sensor element as a list item (f is not needed). */
+static int sensor_item(ph *p, yima_buf *b, const json_t *c, const efield *f,
+                       const char *path)
+{
+    (void)f;
+    return put_sensor_element(p, b, c, path);
+}
+
 static int w_sensors(ph *p, yima_buf *out, const json_t *v, const efield *f)
 {
-    char at[PATH_MAX_LEN];
-    yima_buf b;
-    items l;
-    json_t *c;
-    size_t i;
-    int rc = 0;
-
-    if (!json_is_array(v))
-        return fail(p, f->name, "expected an array of objects, got %s",
-                    epcis_json_kind(v));
-    items_init(&l);
-    json_array_foreach((json_t *)v, i, c)
-    {
-        join_index(at, f->name, i);
-        new_buf(&b);
-        rc = put_sensor_element(p, &b, c, at);
-        if (rc == 0)
-            rc = items_push(&l, &b);
-        yima_buf_free(&b);
-        if (rc != 0)
-            goto out;
-    }
-    rc = put_list(out, f->name, &l);
-out:
-    items_free(&l);
-    return rc;
+    return put_objects(p, out, v, f, sensor_item);
 }
 
 /* ilmd: "ilmd" + its fields as user extensions, sorted. */
@@ -942,7 +920,7 @@ static const char *const event_types[] = {
 static int put_event(ph *p, const json_t *ev, yima_buf *out)
 {
     const json_t *type = json_object_get(ev, "type"), *v;
-    char at[PATH_MAX_LEN];
+    char at[EPCIS_PATH_MAX];
     const char *key;
     json_t *val;
     items ext;
@@ -980,7 +958,7 @@ static int put_event(ph *p, const json_t *ev, yima_buf *out)
             known = strcmp(key, event_fields[i].name) == 0;
         if (known)
             continue;
-        join(at, "", key);
+        epcis_path_key(at, "", key);
         if ((rc = put_ext(p, &ext, key, val, 1, at)) != 0)
             goto out;
     }

@@ -19,7 +19,6 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-
 /* Event types as bits, for the field table. */
 #define T_OBJ (1u << YIMA_EVENT_OBJECT)
 #define T_AGG (1u << YIMA_EVENT_AGGREGATION)
@@ -66,16 +65,14 @@ static int fail(vctx *c, const char *path, const char *fmt, ...)
     return epcis_fault_set(c->f, YIMA_EINVAL, path, "%s", reason);
 }
 
-/* Field paths ("sensorElementList[0].sensorReport[2]"); a path too long is
- * cut short and ends in "...". */
-static void join(char *dst, const char *parent, const char *key)
+void epcis_path_key(char *dst, const char *parent, const char *key)
 {
     if (snprintf(dst, EPCIS_PATH_MAX, "%s%s%s", parent, parent[0] ? "." : "",
                  key) >= EPCIS_PATH_MAX)
         memcpy(dst + EPCIS_PATH_MAX - 4, "...", 4);
 }
 
-static void join_index(char *dst, const char *parent, size_t i)
+void epcis_path_index(char *dst, const char *parent, size_t i)
 {
     if (snprintf(dst, EPCIS_PATH_MAX, "%s[%zu]", parent, i) >= EPCIS_PATH_MAX)
         memcpy(dst + EPCIS_PATH_MAX - 4, "...", 4);
@@ -107,7 +104,7 @@ static int only(vctx *c, const json_t *o, const char *const *known,
     {
         if (in_names(key, known) || (extensions && is_ext(key)))
             continue;
-        join(at, path, key);
+        epcis_path_key(at, path, key);
         if (extensions)
             return fail(c, at,
                         "not a field of %s (an extension needs a namespace "
@@ -227,7 +224,7 @@ static int strings(vctx *c, const json_t *a, const char *path,
         return fail(c, path, "is empty");
     json_array_foreach((json_t *)a, i, v)
     {
-        join_index(at, path, i);
+        epcis_path_index(at, path, i);
         rc = role ? ident(c, v, at, role) : want_string(c, v, at);
         if (rc != 0)
             return rc;
@@ -267,20 +264,20 @@ static int quantities(vctx *c, const json_t *a, const char *path, bool min1)
         return fail(c, path, "is empty");
     json_array_foreach((json_t *)a, i, q)
     {
-        join_index(at, path, i);
+        epcis_path_index(at, path, i);
         if ((rc = want_object(c, q, at)) != 0 ||
             (rc = only(c, q, known, false, "a quantity element", at)) != 0)
             return rc;
-        join(at2, at, "epcClass");
+        epcis_path_key(at2, at, "epcClass");
         if (!(v = json_object_get(q, "epcClass")))
             return fail(c, at2, "missing (required in a quantity element)");
         if ((rc = ident(c, v, at2, YIMA_ROLE_CLASS)) != 0)
             return rc;
-        join(at2, at, "quantity");
+        epcis_path_key(at2, at, "quantity");
         if ((v = json_object_get(q, "quantity")) &&
             (rc = want_number(c, v, at2)) != 0)
             return rc;
-        join(at2, at, "uom");
+        epcis_path_key(at2, at, "uom");
         if ((v = json_object_get(q, "uom")) != NULL) {
             if (!json_is_string(v))
                 return fail(c, at2, "expected a string, got %s",
@@ -309,7 +306,7 @@ static int location(vctx *c, const json_t *o, const char *path,
     if ((rc = want_object(c, o, path)) != 0 ||
         (rc = only(c, o, known, true, path, path)) != 0)
         return rc;
-    join(at, path, "id");
+    epcis_path_key(at, path, "id");
     if (!(id = json_object_get(o, "id")))
         return fail(c, at, "missing (required in %s)", path);
     return ident(c, id, at, role);
@@ -333,18 +330,18 @@ static int typed_list(vctx *c, const json_t *a, const char *path,
     snprintf(what, sizeof what, "a %s element", key);
     json_array_foreach((json_t *)a, i, o)
     {
-        join_index(at, path, i);
+        epcis_path_index(at, path, i);
         if ((rc = want_object(c, o, at)) != 0 ||
             (rc = only(c, o, known, false, what, at)) != 0)
             return rc;
-        join(at2, at, "type");
+        epcis_path_key(at2, at, "type");
         if ((v = json_object_get(o, "type")) != NULL) {
             if ((rc = want_string(c, v, at2)) != 0)
                 return rc;
         } else if (type_required) {
             return fail(c, at2, "missing (required in %s)", what);
         }
-        join(at2, at, key);
+        epcis_path_key(at2, at, key);
         if (!(v = json_object_get(o, key)))
             return fail(c, at2, "missing (required in %s)", what);
         if ((rc = ident(c, v, at2, role)) != 0)
@@ -425,7 +422,7 @@ static int sensor_struct(vctx *c, const json_t *o, const sfield *spec,
     {
         size_t i;
 
-        join(at, path, key);
+        epcis_path_key(at, path, key);
         for (i = 0; i < nspec && strcmp(spec[i].name, key) != 0; i++)
             ;
         if (i == nspec) {
@@ -474,16 +471,16 @@ static int sensors(vctx *c, const json_t *a, const char *path)
                     epcis_json_kind(a));
     json_array_foreach((json_t *)a, i, e)
     {
-        join_index(at, path, i);
+        epcis_path_index(at, path, i);
         if ((rc = want_object(c, e, at)) != 0 ||
             (rc = only(c, e, known, true, "a sensor element", at)) != 0)
             return rc;
-        join(at2, at, "sensorMetadata");
+        epcis_path_key(at2, at, "sensorMetadata");
         if ((v = json_object_get(e, "sensorMetadata")) &&
             (rc = sensor_struct(c, v, metadata_fields, N(metadata_fields),
                                 "sensorMetadata", at2)) != 0)
             return rc;
-        join(at2, at, "sensorReport");
+        epcis_path_key(at2, at, "sensorReport");
         if (!(v = json_object_get(e, "sensorReport")))
             return fail(c, at2, "missing (required in a sensor element)");
         if (!json_is_array(v))
@@ -493,7 +490,7 @@ static int sensors(vctx *c, const json_t *a, const char *path)
             return fail(c, at2, "is empty");
         json_array_foreach((json_t *)v, j, r)
         {
-            join_index(at3, at2, j);
+            epcis_path_index(at3, at2, j);
             if ((rc = sensor_struct(c, r, report_fields, N(report_fields),
                                     "sensorReport", at3)) != 0)
                 return rc;
@@ -523,15 +520,15 @@ static int error_declaration(vctx *c, const json_t *o, const char *path)
     if ((rc = want_object(c, o, path)) != 0 ||
         (rc = only(c, o, known, true, path, path)) != 0)
         return rc;
-    join(at, path, "declarationTime");
+    epcis_path_key(at, path, "declarationTime");
     if (!(v = json_object_get(o, "declarationTime")))
         return fail(c, at, "missing (required in errorDeclaration)");
     if ((rc = want_time(c, v, at)) != 0)
         return rc;
-    join(at, path, "reason");
+    epcis_path_key(at, path, "reason");
     if ((v = json_object_get(o, "reason")) && (rc = want_string(c, v, at)))
         return rc;
-    join(at, path, "correctiveEventIDs");
+    epcis_path_key(at, path, "correctiveEventIDs");
     if ((v = json_object_get(o, "correctiveEventIDs")) &&
         (rc = strings(c, v, at, 0, false)) != 0)
         return rc;
@@ -551,7 +548,7 @@ static int persistent(vctx *c, const json_t *o, const char *path)
     if (!json_object_get(o, "set") && !json_object_get(o, "unset"))
         return fail(c, path, "needs set or unset");
     for (int k = 0; known[k]; k++) {
-        join(at, path, known[k]);
+        epcis_path_key(at, path, known[k]);
         if ((v = json_object_get(o, known[k])) &&
             (rc = strings(c, v, at, 0, true)) != 0)
             return rc;

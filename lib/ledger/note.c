@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "ledger_int.h"
+#include "yima/utf8.h"
 
 #define KEY_LEN     32  /* Ed25519 seed and public key */
 #define SIG_LEN     64  /* Ed25519 signature */
@@ -122,11 +123,8 @@ static bool parse_hex32(const char *s, size_t n, uint32_t *out)
     if (n != 8)
         return false;
     for (size_t i = 0; i < 8; i++) {
-        char c = s[i];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
+        int d = yima_hex_digit(s[i]);
+
         if (d < 0)
             return false;
         v = v << 4 | (uint32_t)d;

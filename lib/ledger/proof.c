@@ -34,28 +34,70 @@ static int fill_proof(yima_ledger *lg, const range *r, size_t n,
     return 0;
 }
 
-int yima_ledger_prove_inclusion(yima_ledger *lg, uint64_t index, uint64_t size,
-                                yima_ledger_proof *out, yima_error *err)
+/* The ledger has at least `size` leaves; else an error for the `what`
+ * ("inclusion", "consistency") proof. */
+static int within_ledger(yima_ledger *lg, uint64_t size, const char *what,
+                         yima_error *err)
 {
-    range r[YIMA_LEDGER_PROOF_MAX];
-    uint64_t cur, lo = 0, hi = size;
-    size_t n = 0;
+    uint64_t cur;
     int rc;
 
-    assert(lg && out);
-    out->n = 0;
     if ((rc = ledger_cur_size(lg, &cur)) != 0)
         return rc;
     if (size > cur)
         return yima_error_set(err, YIMA_EINVAL, 0,
-                              "inclusion proof: tree size %" PRIu64
+                              "%s proof: tree size %" PRIu64
                               " is beyond the ledger's %" PRIu64 " leaves",
-                              size, cur);
+                              what, size, cur);
+    return 0;
+}
+
+/* Leaf index is inside a tree of `size` leaves. */
+static int leaf_in_tree(uint64_t index, uint64_t size, yima_error *err)
+{
     if (index >= size)
         return yima_error_set(err, YIMA_EINVAL, 0,
                               "inclusion proof: leaf index %" PRIu64
                               " is not below the tree size %" PRIu64,
                               index, size);
+    return 0;
+}
+
+/* A consistency proof needs 1 <= old_size <= new_size. */
+static int old_in_new(uint64_t old_size, uint64_t new_size, yima_error *err)
+{
+    if (old_size == 0 || old_size > new_size)
+        return yima_error_set(err, YIMA_EINVAL, 0,
+                              "consistency proof: old size %" PRIu64
+                              " must be between 1 and the new size %" PRIu64,
+                              old_size, new_size);
+    return 0;
+}
+
+/* A proof to check has at most YIMA_LEDGER_PROOF_MAX hashes. */
+static int not_too_long(const yima_ledger_proof *proof, const char *what,
+                        yima_error *err)
+{
+    if (proof->n > YIMA_LEDGER_PROOF_MAX)
+        return yima_error_set(err, YIMA_EINVAL, 0,
+                              "%s proof: %zu hashes is too many", what,
+                              proof->n);
+    return 0;
+}
+
+int yima_ledger_prove_inclusion(yima_ledger *lg, uint64_t index, uint64_t size,
+                                yima_ledger_proof *out, yima_error *err)
+{
+    range r[YIMA_LEDGER_PROOF_MAX];
+    uint64_t lo = 0, hi = size;
+    size_t n = 0;
+    int rc;
+
+    assert(lg && out);
+    out->n = 0;
+    if ((rc = within_ledger(lg, size, "inclusion", err)) != 0 ||
+        (rc = leaf_in_tree(index, size, err)) != 0)
+        return rc;
     /* PATH(m, D[lo:hi]): the sibling of the half that holds m, then on. */
     while (hi - lo > 1) {
         uint64_t k = ledger_split(hi - lo);
@@ -76,25 +118,16 @@ int yima_ledger_prove_consistency(yima_ledger *lg, uint64_t old_size,
                                   yima_error *err)
 {
     range r[YIMA_LEDGER_PROOF_MAX];
-    uint64_t cur, lo = 0, hi = new_size;
+    uint64_t lo = 0, hi = new_size;
     size_t n = 0;
     bool whole = true; /* the RFC's b: still on the old tree's left edge */
     int rc;
 
     assert(lg && out);
     out->n = 0;
-    if ((rc = ledger_cur_size(lg, &cur)) != 0)
+    if ((rc = within_ledger(lg, new_size, "consistency", err)) != 0 ||
+        (rc = old_in_new(old_size, new_size, err)) != 0)
         return rc;
-    if (new_size > cur)
-        return yima_error_set(err, YIMA_EINVAL, 0,
-                              "consistency proof: tree size %" PRIu64
-                              " is beyond the ledger's %" PRIu64 " leaves",
-                              new_size, cur);
-    if (old_size == 0 || old_size > new_size)
-        return yima_error_set(err, YIMA_EINVAL, 0,
-                              "consistency proof: old size %" PRIu64
-                              " must be between 1 and the new size %" PRIu64,
-                              old_size, new_size);
     /* SUBPROOF(m, D[lo:hi], b) with m = old_size - lo. */
     for (;;) {
         uint64_t k;
@@ -140,15 +173,10 @@ int yima_ledger_verify_inclusion(const uint8_t leaf[YIMA_LEDGER_HASH_LEN],
     int rc;
 
     assert(leaf && proof && root);
-    if (index >= size)
-        return yima_error_set(err, YIMA_EINVAL, 0,
-                              "inclusion proof: leaf index %" PRIu64
-                              " is not below the tree size %" PRIu64,
-                              index, size);
-    if (proof->n > YIMA_LEDGER_PROOF_MAX)
-        return yima_error_set(err, YIMA_EINVAL, 0,
-                              "inclusion proof: %zu hashes is too many",
-                              proof->n);
+    if ((rc = leaf_in_tree(index, size, err)) != 0)
+        return rc;
+    if ((rc = not_too_long(proof, "inclusion", err)) != 0)
+        return rc;
     if (!(md = EVP_MD_CTX_new()))
         return YIMA_ENOMEM;
     fn = index;
@@ -205,15 +233,10 @@ int yima_ledger_verify_consistency(uint64_t old_size, uint64_t new_size,
     int rc;
 
     assert(old_root && new_root && proof);
-    if (old_size == 0 || old_size > new_size)
-        return yima_error_set(err, YIMA_EINVAL, 0,
-                              "consistency proof: old size %" PRIu64
-                              " must be between 1 and the new size %" PRIu64,
-                              old_size, new_size);
-    if (proof->n > YIMA_LEDGER_PROOF_MAX)
-        return yima_error_set(err, YIMA_EINVAL, 0,
-                              "consistency proof: %zu hashes is too many",
-                              proof->n);
+    if ((rc = old_in_new(old_size, new_size, err)) != 0)
+        return rc;
+    if ((rc = not_too_long(proof, "consistency", err)) != 0)
+        return rc;
     if (old_size == new_size) {
         if (proof->n != 0)
             return yima_error_set(err, YIMA_EINVAL, 0,

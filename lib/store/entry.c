@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "store_int.h"
+#include "yima/utf8.h"
 
 _Static_assert(YIMA_STORE_ENTRY_MAX <= YIMA_LEDGER_ENTRY_MAX,
                "a sealed entry must fit a tile bundle");
@@ -62,17 +63,6 @@ int store_entry_build(yima_buf *out, const yima_event *ev, int64_t ms)
     return out->failed ? YIMA_ETOOBIG : 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int store_hash_id_parse(const char *id, uint8_t out[YIMA_LEDGER_HASH_LEN])
 {
     size_t pre = strlen(YIMA_STORE_HASH_PREFIX);
@@ -83,7 +73,7 @@ int store_hash_id_parse(const char *id, uint8_t out[YIMA_LEDGER_HASH_LEN])
         strcmp(h + 2 * YIMA_LEDGER_HASH_LEN, YIMA_STORE_HASH_SUFFIX) != 0)
         return YIMA_EINVAL;
     for (int i = 0; i < YIMA_LEDGER_HASH_LEN; i++) {
-        int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+        int hi = yima_hex_digit(h[2 * i]), lo = yima_hex_digit(h[2 * i + 1]);
 
         if (hi < 0 || lo < 0)
             return YIMA_EINVAL;

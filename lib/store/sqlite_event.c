@@ -277,6 +277,19 @@ typedef struct packing {
     char *parent;
 } packing;
 
+/* Statement id with its window bound: code's key, lo, hi, code. */
+static sqlite3_stmt *code_window(sq *s, enum sq_stmt id, const char *code,
+                                 int64_t lo, int64_t hi)
+{
+    sqlite3_stmt *st = sq_stmt(s, id);
+
+    sqlite3_bind_int64(st, 1, sq_code_key(s, code));
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    sq_bind_text(st, 4, code);
+    return st;
+}
+
 /*
  * Add to out the events that mention code with lo < idx <= hi, then for
  * every ADD in that window that packs code into a parent, the parent's
@@ -290,11 +303,7 @@ static int collect(sq *s, const char *code, int64_t lo, int64_t hi, int depth,
     sqlite3_stmt *st;
     int rc;
 
-    st = sq_stmt(s, SQ_CODE_HITS);
-    sqlite3_bind_int64(st, 1, sq_code_key(s, code));
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
-    sq_bind_text(st, 4, code);
+    st = code_window(s, SQ_CODE_HITS, code, lo, hi);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if ((rc = push(out, sqlite3_column_int64(st, 0))) != 0)
             goto out;
@@ -307,11 +316,7 @@ static int collect(sq *s, const char *code, int64_t lo, int64_t hi, int depth,
         goto out;
 
     /* Read the packings first: the recursion reuses the statements. */
-    st = sq_stmt(s, SQ_CODE_PACKED);
-    sqlite3_bind_int64(st, 1, sq_code_key(s, code));
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
-    sq_bind_text(st, 4, code);
+    st = code_window(s, SQ_CODE_PACKED, code, lo, hi);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *parent = (const char *)sqlite3_column_text(st, 1);
 

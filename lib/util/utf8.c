@@ -1,6 +1,7 @@
 /*
  * utf8.c - strict UTF-8 decoding (see yima/utf8.h), shared by the code
- * normaliser, the JSON string writer and the ledger's note-text checks.
+ * normaliser, the JSON string writer and the ledger's note-text checks; and
+ * hex digits, for percent-escapes and hash IDs.
  */
 #include "yima/utf8.h"
 
@@ -39,4 +40,15 @@ size_t yima_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     if (cp)
         *cp = c;
     return len;
+}
+
+int yima_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
 }

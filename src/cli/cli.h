@@ -32,6 +32,22 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse a decimal integer in [min, max]; false when it is not one. */
 bool cli_parse_int(const char *s, long min, long max, long *out);
 
+/* One option of a command: "--name VALUE" stores VALUE in *value; with
+ * value NULL, "--name" alone sets *flag. */
+typedef struct cli_opt {
+    const char *name;
+    const char **value;
+    bool *flag;
+} cli_opt;
+
+/* Read argv against opts (ended by {NULL}). True when the command should go
+ * on; false with its exit code in *status after "--help" or "-h" (help to
+ * stdout, CLI_OK) or anything else: a usage error "<cmd>: unexpected '<arg>'"
+ * followed by help (CLI_USAGE). An option that needs a value and has none is
+ * unexpected too. */
+bool cli_options(int argc, char **argv, const cli_opt *opts, const char *cmd,
+                 const char *help, int *status);
+
 /* Read all of path ("-" for standard input) into out, at most cap bytes.
  * On failure prints why to stderr and returns a YIMA_E* code; out is then
  * freed. */

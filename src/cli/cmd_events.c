@@ -26,7 +26,7 @@ static const char help[] =
 typedef struct sink {
     yima_buf line;
     bool document;
-    yima_buf events;  /* --document: the events, each NUL-terminated */
+    yima_buf events; /* --document: the events, each NUL-terminated */
     size_t n;
 } sink;
 
@@ -105,21 +105,13 @@ int cmd_events(int argc, char **argv)
     yima_error err;
     yima_code parsed;
     int rc;
+    const cli_opt opts[] = {{"--db", &db, NULL},
+                            {"--code", &code, NULL},
+                            {"--document", NULL, &k.document},
+                            {NULL, NULL, NULL}};
 
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return CLI_OK;
-        } else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-            db = argv[++i];
-        else if (!strcmp(argv[i], "--code") && i + 1 < argc)
-            code = argv[++i];
-        else if (!strcmp(argv[i], "--document"))
-            k.document = true;
-        else
-            return cli_usage_error("events: unexpected '%s'\n%s", argv[i],
-                                   help);
-    }
+    if (!cli_options(argc, argv, opts, "events", help, &rc))
+        return rc;
     if (code) {
         rc = yima_code_parse(code, strlen(code), NULL, &parsed, &err);
         if (rc == 0)

@@ -64,20 +64,13 @@ int cmd_init(int argc, char **argv)
     yima_error err;
     char keypath[4096];
     int categories = 0, rc = CLI_INVALID;
+    const cli_opt opts[] = {{"--db", &db, NULL},
+                            {"--origin", &origin, NULL},
+                            {"--catalogue", &catalogue, NULL},
+                            {NULL, NULL, NULL}};
 
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return CLI_OK;
-        } else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-            db = argv[++i];
-        else if (!strcmp(argv[i], "--origin") && i + 1 < argc)
-            origin = argv[++i];
-        else if (!strcmp(argv[i], "--catalogue") && i + 1 < argc)
-            catalogue = argv[++i];
-        else
-            return cli_usage_error("init: unexpected '%s'\n%s", argv[i], help);
-    }
+    if (!cli_options(argc, argv, opts, "init", help, &rc))
+        return rc;
     if (!db)
         return cli_usage_error("init needs --db PATH\n%s", help);
     cli_key_path(db, keypath, sizeof keypath);

@@ -62,6 +62,33 @@ bool cli_parse_int(const char *s, long min, long max, long *out)
     return true;
 }
 
+bool cli_options(int argc, char **argv, const cli_opt *opts, const char *cmd,
+                 const char *help, int *status)
+{
+    for (int i = 0; i < argc; i++) {
+        const cli_opt *o = opts;
+
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            *status = CLI_OK;
+            return false;
+        }
+        while (o->name &&
+               (strcmp(argv[i], o->name) != 0 || (o->value && i + 1 >= argc)))
+            o++;
+        if (!o->name) {
+            *status =
+                cli_usage_error("%s: unexpected '%s'\n%s", cmd, argv[i], help);
+            return false;
+        }
+        if (o->value)
+            *o->value = argv[++i];
+        else
+            *o->flag = true;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {

@@ -21,6 +21,8 @@
 #include "epcis/epcis_int.h"
 #include "yima/epcis.h"
 
+#include "test_util.h"
+
 #ifndef VECTOR_DIR
 #define VECTOR_DIR "tests/data/event-hash"
 #endif
@@ -43,23 +45,6 @@ static const struct {
 };
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-        *len = fread(buf, 1, (size_t)n, f);
-        buf[*len] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
 
 /* Split text into lines (without "\n"), in place; returns the count. */
 static size_t split_lines(char *text, char **lines, size_t max)

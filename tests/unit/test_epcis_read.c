@@ -25,6 +25,8 @@
 
 #include "yima/epcis.h"
 
+#include "test_util.h"
+
 #define EX            "tests/data/epcis/examples/"
 #define SCHEMA_SCRIPT "tests/epcis/validate-schema.py"
 
@@ -99,23 +101,6 @@ static const struct {
 #define N_EXAMPLES (sizeof examples / sizeof examples[0])
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-        *len = fread(buf, 1, (size_t)n, f);
-        buf[*len] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
 
 /* Read example i (its own flags plus `flags`); fails the test on error. */
 static yima_event_batch *read_example(size_t i, int flags)

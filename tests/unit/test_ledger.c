@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "yima/ledger.h"
+#include "yima/utf8.h"
 
 #define HL YIMA_LEDGER_HASH_LEN
 
@@ -72,11 +73,8 @@ static const char *jhex4(const char *p, uint32_t *c)
 {
     *c = 0;
     for (int i = 0; i < 4; i++) {
-        char h = p[i];
-        int d = h >= '0' && h <= '9'   ? h - '0'
-                : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                       : -1;
+        int d = yima_hex_digit(p[i]);
+
         if (d < 0)
             return NULL;
         *c = *c << 4 | (uint32_t)d;
