@@ -23,7 +23,7 @@
 
 #include "yima/code.h"
 
-#define ROUNDS 2000
+#define ROUNDS  2000
 #define CEILING 6000.0 /* parse may cost at most this many memchr passes */
 
 static const char *corpus[] = {
@@ -33,13 +33,16 @@ static const char *corpus[] = {
     "106141411234567897",
     "(01)09506000134352(10)ABC123(21)XYZ-1",
     "(01)80614141123458(17)261231(10)L2026(21)400",
-    "]C1010950600013435210ABC123\x1d" "21XYZ",
-    "]d2010950600013435217251231""10LOT-7",
+    "]C1010950600013435210ABC123\x1d"
+    "21XYZ",
+    "]d2010950600013435217251231"
+    "10LOT-7",
     "]Q3010950600013435221A1B2C3",
     "(00)106141411234567897",
     "(414)9521234500001(254)A1",
     "https://id.gs1.org/01/09506000134352/21/XYZ%2F1",
-    "https://example.com/shop/01/09506000134352/10/ABC/21/400?17=261231&3103=000195",
+    "https://example.com/shop/01/09506000134352/10/ABC/21/"
+    "400?17=261231&3103=000195",
     "urn:epc:id:sgtin:0614141.812345.400",
     "urn:epc:id:sscc:0614141.1234567890",
     "urn:epc:class:lgtin:4012345.012345.998877",
@@ -65,7 +68,8 @@ int main(void)
     yima_code_opts opts = {.gcp_length = 7};
     double t0, t_parse, t_base;
     size_t valid = 0, total;
-    volatile size_t touched = 0; /* keeps the baseline from being optimised away */
+    volatile size_t touched =
+        0; /* keeps the baseline from being optimised away */
 
     for (size_t i = 0; i < NC; i++)
         lens[i] = strlen(corpus[i]);
@@ -74,8 +78,8 @@ int main(void)
     t0 = now();
     for (int r = 0; r < ROUNDS; r++)
         for (size_t i = 0; i < NC; i++)
-            valid += yima_code_parse(corpus[i], lens[i], &opts, &code,
-                                     &err) == 0;
+            valid +=
+                yima_code_parse(corpus[i], lens[i], &opts, &code, &err) == 0;
     t_parse = now() - t0;
 
     /* Baseline: one memchr pass over all the corpus bytes laid end to end,

@@ -5,16 +5,18 @@
  * one canonical identity, validating it on the way:
  *
  *   scheme  forms accepted                                    canonical
- *   ------  ------------------------------------------------  ------------------------------
- *   gs1     bare GTIN-8/12/13/14, bare SSCC; element strings   https://id.gs1.org/01/{gtin14}
- *           "(01)..(21).."; raw with GS or '^' as FNC1 and          [/21/{serial} | /10/{lot}],
- *           symbology ids ]C1 ]d2 ]Q3 ]e0 ...; GS1 Digital     /00/{sscc}, /414/{gln}[/254/x],
- *           Link URIs on any host; EPC URNs                    ... (constrained Digital Link)
- *   uscc    统一社会信用代码 (GB 32100), 18 characters            urn:yima:uscc:{value}
- *   ccc     CCC certificate number, 16 digits                  urn:yima:ccc:{value}
- *   ecode   物联网标识 Ecode (GB/T 31866): V + NSI + MD          urn:yima:ecode:{value}
- *   handle  industrial internet identifier 88.xxx.yyy/suffix   urn:yima:handle:{value}
- *   dic     platform digital identity code 数字身份码            urn:yima:dic:{value}
+ *   ------  ------------------------------------------------
+ * ------------------------------ gs1     bare GTIN-8/12/13/14, bare SSCC;
+ * element strings   https://id.gs1.org/01/{gtin14}
+ *           "(01)..(21).."; raw with GS or '^' as FNC1 and [/21/{serial} |
+ * /10/{lot}], symbology ids ]C1 ]d2 ]Q3 ]e0 ...; GS1 Digital     /00/{sscc},
+ * /414/{gln}[/254/x], Link URIs on any host; EPC URNs                    ...
+ * (constrained Digital Link) uscc    统一社会信用代码 (GB 32100), 18 characters
+ * urn:yima:uscc:{value} ccc     CCC certificate number, 16 digits
+ * urn:yima:ccc:{value} ecode   物联网标识 Ecode (GB/T 31866): V + NSI + MD
+ * urn:yima:ecode:{value} handle  industrial internet
+ * identifier 88.xxx.yyy/suffix   urn:yima:handle:{value} dic     platform
+ * digital identity code 数字身份码            urn:yima:dic:{value}
  *
  * Every form above, and every canonical form, is accepted as input. Input is
  * normalised the way people type it: surrounding white space is dropped,
@@ -33,11 +35,11 @@
 #include "yima/error.h"
 
 #define YIMA_CODE_INPUT_MAX 2048 /* longest input accepted, in bytes */
-#define YIMA_CODE_URI_MAX 1024   /* room for canonical / Digital Link / URN */
-#define YIMA_GS1_AI_MAX 32       /* most AIs carried by one code */
-#define YIMA_GS1_VALUE_MAX 90    /* longest AI value (X..90) */
-#define YIMA_CODE_PART_MAX 8     /* most scheme-specific parts */
-#define YIMA_CODE_PART_LEN 64    /* longest scheme-specific part value */
+#define YIMA_CODE_URI_MAX   1024 /* room for canonical / Digital Link / URN */
+#define YIMA_GS1_AI_MAX     32   /* most AIs carried by one code */
+#define YIMA_GS1_VALUE_MAX  90   /* longest AI value (X..90) */
+#define YIMA_CODE_PART_MAX  8    /* most scheme-specific parts */
+#define YIMA_CODE_PART_LEN  64   /* longest scheme-specific part value */
 
 typedef enum yima_scheme {
     YIMA_SCHEME_UNKNOWN = 0,

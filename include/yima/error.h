@@ -11,12 +11,12 @@
 
 #include <stddef.h>
 
-#define YIMA_OK 0
-#define YIMA_EINVAL (-1)   /* input is malformed or fails a rule */
-#define YIMA_ENOMEM (-2)   /* out of memory */
-#define YIMA_ETOOBIG (-3)  /* input exceeds a documented limit */
-#define YIMA_EIO (-4)      /* an operating-system call failed */
-#define YIMA_EUSAGE (-5)   /* the caller broke an API contract */
+#define YIMA_OK        0
+#define YIMA_EINVAL    (-1) /* input is malformed or fails a rule */
+#define YIMA_ENOMEM    (-2) /* out of memory */
+#define YIMA_ETOOBIG   (-3) /* input exceeds a documented limit */
+#define YIMA_EIO       (-4) /* an operating-system call failed */
+#define YIMA_EUSAGE    (-5) /* the caller broke an API contract */
 #define YIMA_ENOTFOUND (-6)
 
 #define YIMA_ERROR_MSG_MAX 256

@@ -25,9 +25,9 @@
 
 #include "yima/error.h"
 
-#define YIMA_EVENT_ID_MAX 256   /* longest eventID accepted, bytes */
+#define YIMA_EVENT_ID_MAX   256   /* longest eventID accepted, bytes */
 #define YIMA_EVENT_JSON_MAX 65000 /* canonical bytes: one ledger entry */
-#define YIMA_EVENT_HASH_LEN 89  /* ni:///sha-256;<64 hex>?ver=CBV2.0 */
+#define YIMA_EVENT_HASH_LEN 89    /* ni:///sha-256;<64 hex>?ver=CBV2.0 */
 
 typedef enum yima_event_type {
     YIMA_EVENT_OBJECT = 1,
@@ -63,14 +63,14 @@ typedef struct yima_event_code {
 
 typedef struct yima_event {
     yima_event_type type;
-    const char *event_id;  /* as given, or the CBV 2.0 hash ID */
+    const char *event_id; /* as given, or the CBV 2.0 hash ID */
     char hash_id[YIMA_EVENT_HASH_LEN + 1]; /* always the CBV 2.0 hash ID:
                                               the duplicate test */
-    int64_t event_time_ms; /* UTC milliseconds since 1970 */
-    const char *action;    /* "ADD" "OBSERVE" "DELETE", or NULL */
-    const char *biz_step;  /* CBV web URI, or NULL */
+    int64_t event_time_ms;                 /* UTC milliseconds since 1970 */
+    const char *action;   /* "ADD" "OBSERVE" "DELETE", or NULL */
+    const char *biz_step; /* CBV web URI, or NULL */
     const char *disposition;
-    const char *json;      /* canonical bytes, see above */
+    const char *json; /* canonical bytes, see above */
     size_t json_len;
     size_t n_codes;
     yima_event_code *codes;

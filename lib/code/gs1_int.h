@@ -69,17 +69,17 @@ typedef enum gs1_linter {
 
 /* One component of an AI's data field, e.g. "N13,csum,gcppos1" or "[X..17]". */
 typedef struct gs1_component {
-    char type;              /* 'N' digits, 'X' CSET 82, 'Y' CSET 39, 'Z' base64url */
-    unsigned char min, max; /* length bounds; min == max when fixed */
-    bool optional;          /* written in [brackets] */
+    char type; /* 'N' digits, 'X' CSET 82, 'Y' CSET 39, 'Z' base64url */
+    unsigned char min, max;           /* length bounds; min == max when fixed */
+    bool optional;                    /* written in [brackets] */
     unsigned char lint[GS1_LINT_MAX]; /* gs1_linter values, 0 = unused */
 } gs1_component;
 
 /* One Application Identifier, as the dictionary describes it. */
 typedef struct gs1_ai_def {
-    char ai[5];           /* "01", "3103", ... NUL-terminated */
-    bool predefined;      /* flag '*': fixed length, no FNC1 separator after */
-    bool dl_attr;         /* flag '?': allowed as a Digital Link query attribute */
+    char ai[5];      /* "01", "3103", ... NUL-terminated */
+    bool predefined; /* flag '*': fixed length, no FNC1 separator after */
+    bool dl_attr;    /* flag '?': allowed as a Digital Link query attribute */
     unsigned char n_comp;
     gs1_component comp[GS1_COMP_MAX];
     /* Attribute text as written in the dictionary, NULL when absent:
@@ -111,8 +111,8 @@ size_t gs1_ai_max_len(const gs1_ai_def *d);
  * fills err via code_fail() with a message that starts "AI (xx): " and
  * points at byte offset `off` + the offending position within v.
  */
-int gs1_ai_check_value(const gs1_ai_def *d, const char *v, size_t n,
-                       size_t off, yima_error *err);
+int gs1_ai_check_value(const gs1_ai_def *d, const char *v, size_t n, size_t off,
+                       yima_error *err);
 
 /*
  * Run linter `lint` over component data c (n bytes). Returns 0 when it
@@ -129,11 +129,9 @@ int gs1_check_pairs(const yima_code *code, yima_error *err);
 
 /* Form parsers: each fills out->ai[] / out->n_ai and out->form, checking
  * every value with gs1_ai_check_value(). gs1.c then calls gs1_finish(). */
-int gs1_parse_element(const char *s, size_t n, yima_code *out,
-                      yima_error *err);
+int gs1_parse_element(const char *s, size_t n, yima_code *out, yima_error *err);
 int gs1_parse_dl(const char *s, size_t n, yima_code *out, yima_error *err);
-int gs1_parse_epc_urn(const char *s, size_t n, yima_code *out,
-                      yima_error *err);
+int gs1_parse_epc_urn(const char *s, size_t n, yima_code *out, yima_error *err);
 
 /* After the AIs are known: check pairs, then write canonical, digital_link,
  * element_string and (when opts->gcp_length is set) epc_urn. */

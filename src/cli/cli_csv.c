@@ -9,8 +9,9 @@
  *
  * The header names the fields; `kind` (party, category, product, batch)
  * is required. Empty cells are left out. `roles`, `gcp` and `licences`
- * are split on ';' into arrays, `phase` is written as a number. Errors name the line and column.
- * A file is one transaction: one bad row and none of it is stored.
+ * are split on ';' into arrays, `phase` is written as a number. Errors name the
+ * line and column. A file is one transaction: one bad row and none of it is
+ * stored.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -68,7 +68,11 @@ static void test_json_str(void **state)
     check_json("\n\t\x1d", 3, "\"\\n\\t\\u001d\"");
     check_json("一码", strlen("一码"), "\"一码\"");
     /* broken UTF-8 becomes U+FFFD, so the output is always JSON */
-    check_json("a\xff" "b", 3, "\"a\xef\xbf\xbd" "b\"");
+    check_json("a\xff"
+               "b",
+               3,
+               "\"a\xef\xbf\xbd"
+               "b\"");
     check_json("\xe4\xb8", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\"");
     check_json("", 0, "\"\"");
 }

@@ -176,9 +176,9 @@ static void test_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_normalise),  cmocka_unit_test(test_positions),
-        cmocka_unit_test(test_limits),     cmocka_unit_test(test_detection),
-        cmocka_unit_test(test_yima_urns),  cmocka_unit_test(test_json),
+        cmocka_unit_test(test_normalise), cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_limits),    cmocka_unit_test(test_detection),
+        cmocka_unit_test(test_yima_urns), cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
