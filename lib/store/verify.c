@@ -138,11 +138,12 @@ static int verify_entry(void *arg, uint64_t index, int64_t record_time,
     int64_t sealed;
     int rc;
 
-    if (index > v->next)
-        return bad(v, "ledger: entry %llu is missing", U(v->next));
+    /* An entry past the end is reported as itself, not as a gap. */
     if (index >= v->size)
         return bad(v, "ledger: entry %llu is beyond the ledger's size %llu",
                    U(index), U(v->size));
+    if (index > v->next)
+        return bad(v, "ledger: entry %llu is missing", U(v->next));
     if ((rc = yima_ledger_append(v->mem, entry, len, NULL)) != 0)
         return yima_error_set(v->err, rc, 0, "ledger: rebuilding: %s",
                               yima_strerror(rc));

@@ -114,17 +114,19 @@ check "tiles written" "$Y" ledger tiles --db "$db" --out "$T/tiles"
 check "verify passes on an intact store" "$Y" ledger verify --db "$db"
 
 # tampering: each kind is detected and the first bad index named
-for how in edit delete swap; do
+for how in edit delete swap insert; do
     cp "$db" "$T/t.db"; cp "$db.key" "$T/t.db.key"
     rm -f "$T/t.db-wal" "$T/t.db-shm"
     case $how in
     edit) sqlite3 "$T/t.db" "UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), 'Event', 'Evemt') AS BLOB) WHERE idx = 3" ;;
     delete) sqlite3 "$T/t.db" "DELETE FROM events WHERE idx = 3" ;;
     swap) sqlite3 "$T/t.db" "UPDATE events SET idx = -1 WHERE idx = 3; UPDATE events SET idx = 3 WHERE idx = 4; UPDATE events SET idx = 4 WHERE idx = -1" ;;
+    insert) sqlite3 "$T/t.db" "CREATE TEMP TABLE x AS SELECT * FROM events WHERE idx = 3; UPDATE x SET idx = 3000, hash = randomblob(32); INSERT INTO events SELECT * FROM x" ;;
     esac
     msg=$("$Y" ledger verify --db "$T/t.db" 2>&1)
     st=$?
-    if [ $st -ne 0 ] && echo "$msg" | grep -q "3"; then ok "verify detects $how at index 3"; else bad "verify after $how: exit $st: $msg"; fi
+    want=3; [ $how = insert ] && want=3000
+    if [ $st -ne 0 ] && echo "$msg" | grep -q "entry $want "; then ok "verify detects $how, naming entry $want"; else bad "verify after $how: exit $st: $msg"; fi
 done
 
 echo "1..$n"
