@@ -12,7 +12,8 @@
  *   accepted N, duplicates N, rejected N
  * and one line per rejected event: "rejected: FILE: event N: field: why".
  * With --acks, "ack INDEX EVENT-ID" for every event as soon as its batch
- * is durable. Exit 0 when nothing was rejected, 1 otherwise, 2 on a usage
+ * is durable (a line counts only once its newline is out: an importer
+ * killed while printing may leave the last line cut short). Exit 0 when nothing was rejected, 1 otherwise, 2 on a usage
  * error.
  */
 #include <stdio.h>
