@@ -129,7 +129,7 @@
 #define YIMA_STORE_ENTRY_MAX  (YIMA_STORE_HEADER_LEN + YIMA_EVENT_JSON_MAX)
 
 /* A CBV 2.0 hash ID is PREFIX, 64 hex digits, SUFFIX: the store keeps only
- * the 32 bytes (a third of the text, in the table and its UNIQUE index). */
+ * the 32 bytes (a third of the text), indexed by its last 8 bytes. */
 #define YIMA_STORE_HASH_PREFIX "ni:///sha-256;"
 #define YIMA_STORE_HASH_SUFFIX "?ver=CBV2.0"
 
