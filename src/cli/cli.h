@@ -72,7 +72,7 @@ int cli_checkpoint_current(const char *db, yima_store *st, yima_buf *note);
 
 /* Store the master data rows of a CSV text (cli_csv.c). Returns 0 and the
  * row count, or an error with "line N: ..." written to why. */
-int cli_import_csv(yima_store *st, const char *path, const char *text,
-                   size_t len, size_t *rows, char *why, size_t whysz);
+int cli_import_csv(yima_store *st, const char *text, size_t len, size_t *rows,
+                   char *why, size_t whysz);
 
 #endif /* YIMA_CLI_H */

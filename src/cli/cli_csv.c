@@ -147,8 +147,8 @@ static void row_json(const row *head, const row *r, size_t kind_col,
     yima_buf_putc(out, '}');
 }
 
-int cli_import_csv(yima_store *st, const char *path, const char *text,
-                   size_t len, size_t *rows, char *why, size_t whysz)
+int cli_import_csv(yima_store *st, const char *text, size_t len, size_t *rows,
+                   char *why, size_t whysz)
 {
     const char *p = text, *end = text + len;
     char *head_buf = NULL, *row_buf = NULL;
@@ -159,7 +159,6 @@ int cli_import_csv(yima_store *st, const char *path, const char *text,
     bool in_tx = false;
     int rc = YIMA_EINVAL;
 
-    (void)path;
     *rows = 0;
     yima_buf_init(&json, 1 << 20);
     head_buf = malloc(len + CSV_COLS_MAX + 1);

@@ -13,8 +13,8 @@
  * and one line per rejected event: "rejected: FILE: event N: field: why".
  * With --acks, "ack INDEX EVENT-ID" for every event as soon as its batch
  * is durable (a line counts only once its newline is out: an importer
- * killed while printing may leave the last line cut short). Exit 0 when nothing was rejected, 1 otherwise, 2 on a usage
- * error.
+ * killed while printing may leave the last line cut short). Exit 0 when nothing
+ * was rejected, 1 otherwise, 2 on a usage error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,7 +171,7 @@ int cmd_import(int argc, char **argv)
         if (ends_with(path, ".csv")) {
             char why[512];
             size_t rows = 0;
-            if (cli_import_csv(st, path, text.data, text.len, &rows, why,
+            if (cli_import_csv(st, text.data, text.len, &rows, why,
                                sizeof why) != 0)
                 reject(&t, path, why);
             t.master += rows;
