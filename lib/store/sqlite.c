@@ -14,14 +14,14 @@
 #include "store_int.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define BUSY_MS        10000
 #define LIST_MAX       (64 << 20) /* most bytes of an event's code list */
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=2;"            /* SCHEMA_VERSION */
+    "PRAGMA user_version=3;"            /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
@@ -37,14 +37,26 @@ static const char schema[] =
     " children INTEGER NOT NULL DEFAULT 0,"
     " entry BLOB NOT NULL,"
     " codes BLOB NOT NULL);"
-    /* The last SQ_HASH_KEY_LEN bytes of a SHA-256 are as good a key as all
-     * 32 and make the index a third the size. */
-    "CREATE INDEX events_hash ON events (substr(hash, 25, 8));"
-    "CREATE TABLE codes ("
-    " key INTEGER NOT NULL,"
-    " idx INTEGER NOT NULL REFERENCES events (idx),"
-    " role INTEGER NOT NULL CHECK (role BETWEEN 1 AND 11),"
-    " PRIMARY KEY (key, idx, role)) WITHOUT ROWID;"
+    /* Duplicates are found by eventTime and the first 8 bytes of the
+     * hash: events arrive roughly in time order, so this B-tree grows at
+     * its right edge, nearly as cheaply as the events table itself. */
+    "CREATE TABLE event_keys ("
+    " t INTEGER NOT NULL,"
+    " h INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " PRIMARY KEY (t, h, idx)) WITHOUT ROWID;"
+    /* The code index's runs (lib/store/index.h). */
+    "CREATE TABLE index_runs ("
+    " run INTEGER PRIMARY KEY,"
+    " level INTEGER NOT NULL,"
+    " lo INTEGER NOT NULL,"
+    " hi INTEGER NOT NULL,"
+    " postings INTEGER NOT NULL);"
+    "CREATE TABLE index_blocks ("
+    " run INTEGER NOT NULL,"
+    " first_key INTEGER NOT NULL,"
+    " data BLOB NOT NULL,"
+    " PRIMARY KEY (run, first_key)) WITHOUT ROWID;"
     "CREATE TABLE ledger ("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
     " size INTEGER NOT NULL CHECK (size >= 0));"
@@ -96,36 +108,25 @@ static const char *const sql[SQ_COUNT] = {
                      "LIMIT 1",
     [SQ_EVENT_PUT] = "INSERT INTO events VALUES "
                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    /* ?1 the last SQ_HASH_KEY_LEN bytes of hash ?2 (the index's key). */
-    [SQ_EVENT_DUP] = "SELECT idx, record_time FROM events "
-                     "WHERE substr(hash, 25, 8) = ?1 AND hash = ?2",
-    [SQ_CODE_PUT] = "INSERT INTO codes VALUES (?1, ?2, ?3)",
+    /* ?1 eventTime, ?2 the first 8 bytes of hash ?3. */
+    [SQ_EVENT_DUP] = "SELECT e.idx, e.record_time FROM event_keys k "
+                     "JOIN events e ON e.idx = k.idx "
+                     "WHERE k.t = ?1 AND k.h = ?2 AND e.hash = ?3",
+    [SQ_EVENT_KEY_PUT] = "INSERT INTO event_keys VALUES (?1, ?2, ?3)",
+    [SQ_EVENT_SINCE] = "SELECT idx, event_id, codes FROM events "
+                       "WHERE idx >= ?1 ORDER BY idx",
+    [SQ_EVENT_INFO] = "SELECT type, action, parent, children, codes "
+                      "FROM events WHERE idx = ?1",
+    [SQ_RUN_ALL] = "SELECT run, level, lo, hi FROM index_runs ORDER BY run",
+    [SQ_RUN_PUT] = "INSERT INTO index_runs VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQ_RUN_DROP] = "DELETE FROM index_runs WHERE run = ?1",
+    [SQ_BLOCK_PUT] = "INSERT INTO index_blocks VALUES (?1, ?2, ?3)",
+    [SQ_BLOCK_DROP] = "DELETE FROM index_blocks WHERE run = ?1",
+    [SQ_BLOCK_FIND] = "SELECT data FROM index_blocks WHERE run = ?1 "
+                      "AND first_key <= ?2 ORDER BY first_key DESC LIMIT 1",
     [SQ_EVENT_ALL] = "SELECT idx, record_time, entry FROM events "
                      "ORDER BY idx",
     [SQ_EVENT_ONE] = "SELECT record_time, entry FROM events WHERE idx = ?1",
-    /* ?1 is the key of code ?4; a candidate counts only when its event's
-     * code list names the code (two codes may share a key). */
-    [SQ_CODE_HITS] = "SELECT DISTINCT c.idx FROM codes c "
-                     "JOIN events e ON e.idx = c.idx "
-                     "WHERE c.key = ?1 AND c.idx > ?2 AND c.idx <= ?3 "
-                     "AND yima_has_code(e.codes, ?4, c.role)",
-    [SQ_CODE_PACKED] =
-        "SELECT c.idx, e.parent FROM codes c JOIN events e ON e.idx = c.idx "
-        "WHERE c.key = ?1 AND c.role = 3 AND c.idx > ?2 AND c.idx <= ?3 "
-        "AND e.type = 2 AND e.action = 'ADD' AND e.parent IS NOT NULL "
-        "AND yima_has_code(e.codes, ?4, 3) ORDER BY c.idx",
-    /* ?1 the key of code ?4, ?5 the key of parent ?2. */
-    [SQ_CODE_UNPACKED] =
-        "SELECT min(i) FROM ("
-        "SELECT c.idx AS i FROM codes c JOIN events e ON e.idx = c.idx "
-        "WHERE c.key = ?1 AND c.role = 3 AND c.idx > ?3 AND e.type = 2 "
-        "AND (e.action = 'DELETE' OR e.parent IS NOT ?2) "
-        "AND yima_has_code(e.codes, ?4, 3) "
-        "UNION ALL "
-        "SELECT p.idx FROM codes p JOIN events e ON e.idx = p.idx "
-        "WHERE p.key = ?5 AND p.role = 2 AND p.idx > ?3 AND e.type = 2 "
-        "AND e.action = 'DELETE' AND e.children = 0 "
-        "AND yima_has_code(e.codes, ?2, 2))",
     [SQ_SIZE] = "SELECT size FROM ledger WHERE id = 1",
     [SQ_SIZE_SET] = "UPDATE ledger SET size = ?1 WHERE id = 1",
     [SQ_HASH_GET] = "SELECT hash FROM ledger_hash WHERE idx = ?1",
@@ -165,7 +166,6 @@ const store_ops sq_ops = {
     .last_record_time = sq_last_record_time,
     .find = sq_find,
     .put_event = sq_put_event,
-    .put_codes = sq_put_codes,
     .events = sq_events,
     .entry = sq_entry,
     .size = sq_size,
@@ -237,26 +237,58 @@ static int exec1(sq *s, enum sq_stmt id, yima_error *err, const char *what)
 int sq_begin(void *be, yima_error *err)
 {
     sq *s = be;
+    int rc;
 
     s->last[0] = '\0';
-    s->n_code = 0;
-    return exec1(s, SQ_BEGIN, err, "begin");
+    if ((rc = exec1(s, SQ_BEGIN, err, "begin")) != 0)
+        return rc;
+    if ((rc = sq_index_sync(s, err)) != 0) {
+        exec1(s, SQ_ROLLBACK, NULL, "rollback");
+        return rc;
+    }
+    s->tail_mark = s->tail.n;
+    s->writing = true;
+    return 0;
 }
 
 int sq_begin_read(void *be, yima_error *err)
 {
-    return exec1(be, SQ_BEGIN_READ, err, "begin");
+    sq *s = be;
+    int rc;
+
+    if ((rc = exec1(s, SQ_BEGIN_READ, err, "begin")) != 0)
+        return rc;
+    if ((rc = sq_index_sync(s, err)) != 0)
+        exec1(s, SQ_ROLLBACK, NULL, "rollback");
+    return rc;
 }
 
 int sq_commit(void *be, yima_error *err)
 {
-    return exec1(be, SQ_COMMIT, err, "commit");
+    sq *s = be;
+    int rc;
+
+    if ((rc = exec1(s, SQ_COMMIT, err, "commit")) != 0)
+        return rc;
+    if (s->writing) {
+        s->writing = false;
+        s->wrote = true;
+        /* The batch is durable; a failed flush only leaves the tail
+         * longer, and the next commit tries again. */
+        if (s->tail.n >= IX_FLUSH)
+            sq_index_flush(s, NULL);
+    }
+    return 0;
 }
 
 void sq_rollback(void *be)
 {
     sq *s = be;
 
+    if (s->writing) {
+        ix_tail_truncate(&s->tail, s->tail_mark);
+        s->writing = false;
+    }
     /* After some errors SQLite has already rolled back; that is fine. */
     if (sqlite3_get_autocommit(s->db))
         return;
@@ -295,6 +327,8 @@ int sq_create(const char *path, yima_error *err)
     rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        rc = sq_index_secret_new(db, &msg);
     if (rc != SQLITE_OK) {
         rc = yima_error_set(
             err, YIMA_EIO, 0, "store: %s: cannot create: %s", path,
@@ -315,13 +349,15 @@ void sq_close(void *be)
 
     if (!s)
         return;
+    /* A long tail would be rebuilt by every later open: save it. */
+    if (s->wrote && s->tail.n >= IX_CLOSE_FLUSH)
+        sq_index_flush(s, NULL);
+    ix_tail_free(&s->tail);
+    free(s->runs);
     for (int i = 0; i < SQ_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
     yima_buf_free(&s->list);
-    EVP_MD_CTX_free(s->md);
-    EVP_MD_free(s->sha256);
-    free(s->code);
     free(s->path);
     free(s);
 }
@@ -362,11 +398,7 @@ int sq_open(const char *path, void **be, yima_error *err)
         goto out;
     }
     yima_buf_init(&s->list, LIST_MAX);
-    if (!(s->md = EVP_MD_CTX_new()) ||
-        !(s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL))) {
-        rc = yima_error_set(err, YIMA_ENOMEM, 0, "store: out of memory");
-        goto out;
-    }
+    ix_tail_init(&s->tail);
     rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
     if (rc != SQLITE_OK) {
         rc = sq_fail(s, NULL, rc, err, path);
@@ -391,10 +423,7 @@ int sq_open(const char *path, void **be, yima_error *err)
                             path, ver, SCHEMA_VERSION);
         goto out;
     }
-    if ((rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL)) != SQLITE_OK ||
-        (rc = sqlite3_create_function_v2(
-             s->db, "yima_has_code", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-             NULL, sq_has_code, NULL, NULL, NULL)) != SQLITE_OK) {
+    if ((rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL)) != SQLITE_OK) {
         rc = sq_fail(s, NULL, rc, err, path);
         goto out;
     }
@@ -406,6 +435,8 @@ int sq_open(const char *path, void **be, yima_error *err)
             goto out;
         }
     }
+    if ((rc = sq_index_load(s, err)) != 0)
+        goto out;
     *be = s;
     s = NULL;
     rc = 0;

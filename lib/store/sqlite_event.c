@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
-
 #include "store_int.h"
 
 /* The numbers the statements in sqlite.c are written with. */
@@ -32,73 +30,38 @@ int sq_last_record_time(void *be, int64_t *ms, yima_error *err)
     return 0;
 }
 
-int64_t sq_code_key(sq *s, const char *code)
-{
-    uint8_t h[SHA256_DIGEST_LENGTH];
-    uint64_t k = 0;
-
-    /* The handle's digest: SHA256() looks the algorithm up every time. */
-    if (!s->sha256 || EVP_DigestInit_ex(s->md, s->sha256, NULL) != 1 ||
-        EVP_DigestUpdate(s->md, code, strlen(code)) != 1 ||
-        EVP_DigestFinal_ex(s->md, h, NULL) != 1)
-        SHA256((const unsigned char *)code, strlen(code), h);
-    for (int i = 0; i < 8; i++)
-        k = k << 8 | h[i];
-    return (int64_t)k;
-}
-
 /*
  * events.codes: for each code of the event, its role (one byte, 1..11),
- * the code and a NUL. The code index is keyed by a 64-bit hash of the
+ * the code and a NUL. The code index is keyed by a 63-bit hash of the
  * code, so two codes may share a key: a query checks its candidates
  * against this list, and answers exactly.
  */
-void sq_has_code(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+bool sq_has_code(const void *list, size_t len, const char *code, int role)
 {
-    const unsigned char *p = sqlite3_value_blob(argv[0]);
-    const unsigned char *end = p + sqlite3_value_bytes(argv[0]);
-    const char *code = (const char *)sqlite3_value_text(argv[1]);
-    size_t len = code ? strlen(code) : 0;
-    int any = sqlite3_value_type(argv[2]) == SQLITE_NULL;
-    int role = sqlite3_value_int(argv[2]);
+    const unsigned char *p = list, *end = p + len;
+    size_t n = strlen(code);
 
-    (void)argc;
-    while (p && code && p < end) {
+    while (p && p < end) {
         const unsigned char *nul = memchr(p + 1, '\0', (size_t)(end - p - 1));
 
-        if (!nul)
+        if (!nul || p + 1 >= end)
             break;
-        if ((any || *p == role) && (size_t)(nul - p - 1) == len &&
-            memcmp(p + 1, code, len) == 0) {
-            sqlite3_result_int(ctx, 1);
-            return;
-        }
+        if ((role == 0 || *p == role) && (size_t)(nul - p - 1) == n &&
+            memcmp(p + 1, code, n) == 0)
+            return true;
         p = nul + 1;
     }
-    sqlite3_result_int(ctx, 0);
+    return false;
 }
 
-/* Queue the code rows of row (already in events) for sq_put_codes. */
-static int queue_codes(sq *s, const store_row *row)
+/* The first 8 bytes of a hash as the signed key of event_keys. */
+static int64_t hash_key(const uint8_t *hash)
 {
-    const yima_event *ev = row->ev;
+    uint64_t k = 0;
 
-    if (ev->n_codes > s->code_alloc - s->n_code) {
-        size_t alloc = s->code_alloc ? s->code_alloc : 1024;
-        sq_code *p;
-
-        while (alloc - s->n_code < ev->n_codes)
-            alloc *= 2;
-        if (!(p = realloc(s->code, alloc * sizeof *p)))
-            return YIMA_ENOMEM;
-        s->code = p;
-        s->code_alloc = alloc;
-    }
-    for (size_t i = 0; i < ev->n_codes; i++)
-        s->code[s->n_code++] =
-            (sq_code){sq_code_key(s, ev->codes[i].code), (int64_t)row->index,
-                      (int)ev->codes[i].role, row->pos};
-    return 0;
+    for (int i = 0; i < 8; i++)
+        k = k << 8 | hash[i];
+    return (int64_t)k;
 }
 
 int sq_find(void *be, store_hash *const *sorted, size_t n, yima_error *err)
@@ -117,10 +80,9 @@ int sq_find(void *be, store_hash *const *sorted, size_t n, yima_error *err)
             h->record_time_ms = sorted[i - 1]->record_time_ms;
             continue;
         }
-        sqlite3_bind_blob(st, 1,
-                          h->hash + YIMA_LEDGER_HASH_LEN - SQ_HASH_KEY_LEN,
-                          SQ_HASH_KEY_LEN, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 2, h->hash, YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 1, h->event_time_ms);
+        sqlite3_bind_int64(st, 2, hash_key(h->hash));
+        sqlite3_bind_blob(st, 3, h->hash, YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);
         rc = sqlite3_step(st);
         h->stored = rc == SQLITE_ROW;
         if (rc == SQLITE_ROW) {
@@ -169,49 +131,21 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return sq_fail(s, st, rc, err, "event");
-    if (queue_codes(s, row) != 0)
+
+    st = sq_stmt(s, SQ_EVENT_KEY_PUT);
+    sqlite3_bind_int64(st, 1, ev->event_time_ms);
+    sqlite3_bind_int64(st, 2, hash_key(row->hash));
+    sq_bind_u64(st, 3, row->index);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, st, rc, err, "event key");
+
+    /* The code index is derived: only the tail in memory changes. */
+    if (sq_index_add(s, row->index, ev->event_id, s->list.data ? s->list.data : "",
+                     s->list.len) != 0)
         return yima_error_set(err, YIMA_ENOMEM, 0,
                               "store: out of memory for the code index");
-    return 0;
-}
-
-static int cmp_code(const void *a, const void *b)
-{
-    const sq_code *x = a, *y = b;
-
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    if (x->idx != y->idx)
-        return x->idx < y->idx ? -1 : 1;
-    return (x->role > y->role) - (x->role < y->role);
-}
-
-/* In key order: a B-tree takes sorted inserts much faster. */
-int sq_put_codes(void *be, size_t *pos, yima_error *err)
-{
-    sq *s = be;
-    sqlite3_stmt *st = sq_stmt(s, SQ_CODE_PUT);
-    size_t n = s->n_code;
-    int rc;
-
-    s->n_code = 0;
-    if (n > 1)
-        qsort(s->code, n, sizeof *s->code, cmp_code);
-    for (size_t i = 0; i < n; i++) {
-        const sq_code *c = &s->code[i];
-
-        if (i > 0 && cmp_code(c, c - 1) == 0)
-            continue; /* the same code twice in one role */
-        sqlite3_bind_int64(st, 1, c->key);
-        sqlite3_bind_int64(st, 2, c->idx);
-        sqlite3_bind_int(st, 3, c->role);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE) {
-            *pos = c->pos;
-            return sq_fail(s, st, rc, err, "code");
-        }
-    }
     return 0;
 }
 
@@ -271,104 +205,245 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The postings of one key in a window of events, sorted by event. */
+typedef struct hits {
+    ix_post *v;
+    size_t n, alloc;
+    uint64_t from, hi; /* from <= idx <= hi */
+    int role;        /* 0: any role but the eventID's */
+    int failed;
+} hits;
+
+static int hit(void *arg, const ix_post *p)
+{
+    hits *h = arg;
+    uint64_t idx = IX_IDX(p);
+
+    if (idx < h->from || idx > h->hi || IX_ROLE(p) == 0 ||
+        (h->role && IX_ROLE(p) != h->role))
+        return 0;
+    if (h->n == h->alloc) {
+        size_t alloc = h->alloc ? h->alloc * 2 : 64;
+        ix_post *v = realloc(h->v, alloc * sizeof *v);
+
+        if (!v)
+            return h->failed = YIMA_ENOMEM;
+        h->v = v;
+        h->alloc = alloc;
+    }
+    h->v[h->n++] = *p;
+    return 0;
+}
+
+static int cmp_post(const void *a, const void *b)
+{
+    const ix_post *x = a, *y = b;
+
+    return (x->idx_role > y->idx_role) - (x->idx_role < y->idx_role);
+}
+
+/* The postings of code (role: 0 any) with from <= idx <= hi, by event. */
+static int find_hits(sq *s, const char *code, int role, uint64_t from,
+                     uint64_t hi, hits *h, yima_error *err)
+{
+    int rc;
+
+    h->n = 0;
+    h->from = from;
+    h->hi = hi;
+    h->role = role;
+    h->failed = 0;
+    rc = sq_index_find(s, sq_index_key(s, code), hit, h, err);
+    if (rc == 0 && h->failed)
+        rc = yima_error_set(err, YIMA_ENOMEM, 0,
+                            "store: out of memory in a code query");
+    if (rc == 0 && h->n > 1)
+        qsort(h->v, h->n, sizeof *h->v, cmp_post);
+    return rc;
+}
+
+/* What a query needs to know of one event. */
+typedef struct info {
+    int type;
+    bool add, del;   /* action ADD, DELETE */
+    char *parent;    /* malloc'd, or NULL */
+    unsigned children;
+    bool names;      /* its code list names the code asked about */
+} info;
+
+/* Read event idx and check that it names code with role (0: any). */
+static int event_info(sq *s, uint64_t idx, const char *code, int role,
+                      info *out, yima_error *err)
+{
+    sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_INFO);
+    const char *action, *parent;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    sq_bind_u64(st, 1, idx);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return yima_error_set(err, YIMA_EIO, 0,
+                              "store: the code index names entry %llu, "
+                              "which is missing",
+                              (unsigned long long)idx);
+    }
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, st, rc, err, "event of a code");
+    out->type = sqlite3_column_int(st, 0);
+    action = (const char *)sqlite3_column_text(st, 1);
+    out->add = action && strcmp(action, "ADD") == 0;
+    out->del = action && strcmp(action, "DELETE") == 0;
+    parent = (const char *)sqlite3_column_text(st, 2);
+    out->children = (unsigned)sqlite3_column_int(st, 3);
+    out->names = sq_has_code(sqlite3_column_blob(st, 4),
+                             (size_t)sqlite3_column_bytes(st, 4), code, role);
+    if (parent && out->names && !(out->parent = strdup(parent))) {
+        sqlite3_reset(st);
+        return yima_error_set(err, YIMA_ENOMEM, 0,
+                              "store: out of memory in a code query");
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
 /* One packing of a code into a parent: from the ADD at `at`. */
 typedef struct packing {
-    int64_t at;
+    uint64_t at;
     char *parent;
 } packing;
 
-/* Statement id with its window bound: code's key, lo, hi, code. */
-static sqlite3_stmt *code_window(sq *s, enum sq_stmt id, const char *code,
-                                 int64_t lo, int64_t hi)
-{
-    sqlite3_stmt *st = sq_stmt(s, id);
+typedef struct packings {
+    packing *v;
+    size_t n, alloc;
+} packings;
 
-    sqlite3_bind_int64(st, 1, sq_code_key(s, code));
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
-    sq_bind_text(st, 4, code);
-    return st;
+static void packings_free(packings *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i].parent);
+    free(p->v);
 }
 
 /*
- * Add to out the events that mention code with lo < idx <= hi, then for
+ * The first event after `at` that ends the packing of code into parent:
+ * code unpacked (a DELETE naming it as a child) or packed elsewhere (an
+ * ADD into another parent), or the parent emptied whole (a DELETE of the
+ * parent naming no children). Sets *end to it if it is before *end.
+ */
+static int unpacked(sq *s, const char *code, const char *parent, uint64_t at,
+                    uint64_t *end, hits *h, yima_error *err)
+{
+    info in;
+    int rc;
+
+    if ((rc = find_hits(s, code, YIMA_ROLE_CHILD, at + 1, *end, h, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < h->n; i++) {
+        uint64_t idx = IX_IDX(&h->v[i]);
+        bool ends;
+
+        if (idx >= *end)
+            break;
+        if ((rc = event_info(s, idx, code, YIMA_ROLE_CHILD, &in, err)) != 0)
+            return rc;
+        ends = in.names && in.type == YIMA_EVENT_AGGREGATION &&
+               (in.del || !in.parent || strcmp(in.parent, parent) != 0);
+        free(in.parent);
+        if (ends) {
+            *end = idx;
+            break;
+        }
+    }
+    if ((rc = find_hits(s, parent, YIMA_ROLE_PARENT, at + 1, *end, h, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < h->n; i++) {
+        uint64_t idx = IX_IDX(&h->v[i]);
+        bool ends;
+
+        if (idx >= *end)
+            break;
+        if ((rc = event_info(s, idx, parent, YIMA_ROLE_PARENT, &in, err)) != 0)
+            return rc;
+        ends = in.names && in.type == YIMA_EVENT_AGGREGATION && in.del &&
+               in.children == 0;
+        free(in.parent);
+        if (ends) {
+            *end = idx;
+            break;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Add to out the events that mention code with from <= idx <= hi, then for
  * every ADD in that window that packs code into a parent, the parent's
  * events from the ADD until it is unpacked (recursively).
  */
-static int collect(sq *s, const char *code, int64_t lo, int64_t hi, int depth,
-                   idxlist *out, yima_error *err)
+static int collect(sq *s, const char *code, uint64_t from, uint64_t hi,
+                   int depth, idxlist *out, yima_error *err)
 {
-    packing *pk = NULL;
-    size_t npk = 0, alloc = 0;
-    sqlite3_stmt *st;
+    packings pk = {0};
+    hits h = {0};
+    info in;
     int rc;
 
-    st = code_window(s, SQ_CODE_HITS, code, lo, hi);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = push(out, sqlite3_column_int64(st, 0))) != 0)
+    if ((rc = find_hits(s, code, 0, from, hi, &h, err)) != 0)
+        goto out;
+    for (size_t i = 0; i < h.n && rc == 0; i++) {
+        uint64_t idx = IX_IDX(&h.v[i]);
+
+        if (i > 0 && IX_IDX(&h.v[i - 1]) == idx)
+            continue; /* the same event in another role */
+        if ((rc = event_info(s, idx, code, 0, &in, err)) != 0)
             goto out;
-    if (rc != SQLITE_DONE) {
-        rc = sq_fail(s, st, rc, err, "code query");
-        goto out;
-    }
-    rc = 0;
-    if (depth >= STORE_QUERY_DEPTH)
-        goto out;
+        /* A packing: code a child of an aggregation ADD with a parent. */
+        if (in.names && in.type == YIMA_EVENT_AGGREGATION && in.add &&
+            in.parent && depth < STORE_QUERY_DEPTH) {
+            bool child = false;
 
-    /* Read the packings first: the recursion reuses the statements. */
-    st = code_window(s, SQ_CODE_PACKED, code, lo, hi);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *parent = (const char *)sqlite3_column_text(st, 1);
+            for (size_t k = i; k < h.n && IX_IDX(&h.v[k]) == idx; k++)
+                child |= IX_ROLE(&h.v[k]) == YIMA_ROLE_CHILD;
+            if (child) {
+                if (pk.n == pk.alloc) {
+                    size_t a = pk.alloc ? pk.alloc * 2 : 8;
+                    packing *p = realloc(pk.v, a * sizeof *p);
 
-        if (npk == alloc) {
-            size_t a = alloc ? alloc * 2 : 8;
-            packing *p = realloc(pk, a * sizeof *p);
-
-            if (!p) {
-                rc = YIMA_ENOMEM;
-                goto out;
+                    if (!p) {
+                        free(in.parent);
+                        rc = YIMA_ENOMEM;
+                        goto out;
+                    }
+                    pk.v = p;
+                    pk.alloc = a;
+                }
+                pk.v[pk.n++] = (packing){idx, in.parent};
+                in.parent = NULL;
             }
-            pk = p;
-            alloc = a;
         }
-        pk[npk].at = sqlite3_column_int64(st, 0);
-        if (!(pk[npk].parent = strdup(parent ? parent : ""))) {
-            rc = YIMA_ENOMEM;
-            goto out;
-        }
-        npk++;
+        free(in.parent);
+        if (in.names)
+            rc = push(out, (int64_t)idx);
     }
-    if (rc != SQLITE_DONE) {
-        rc = sq_fail(s, st, rc, err, "containment query");
-        goto out;
-    }
-    rc = 0;
+    /* Each packing checks its child role exactly (another role of the same
+     * event named the code). */
+    for (size_t i = 0; i < pk.n && rc == 0; i++) {
+        uint64_t end = hi;
 
-    for (size_t i = 0; i < npk && rc == 0; i++) {
-        int64_t end = hi;
-
-        st = sq_stmt(s, SQ_CODE_UNPACKED);
-        sqlite3_bind_int64(st, 1, sq_code_key(s, code));
-        sq_bind_text(st, 2, pk[i].parent);
-        sqlite3_bind_int64(st, 3, pk[i].at);
-        sq_bind_text(st, 4, code);
-        sqlite3_bind_int64(st, 5, sq_code_key(s, pk[i].parent));
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW) {
-            rc = sq_fail(s, st, rc, err, "containment query");
-            goto out;
-        }
-        if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
-            sqlite3_column_int64(st, 0) < end)
-            end = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        rc = collect(s, pk[i].parent, pk[i].at, end, depth + 1, out, err);
+        rc = event_info(s, pk.v[i].at, code, YIMA_ROLE_CHILD, &in, err);
+        free(in.parent);
+        if (rc != 0 || !in.names)
+            continue;
+        if ((rc = unpacked(s, code, pk.v[i].parent, pk.v[i].at, &end, &h,
+                           err)) == 0)
+            rc = collect(s, pk.v[i].parent, pk.v[i].at + 1, end, depth + 1,
+                         out, err);
     }
 out:
-    sqlite3_reset(st);
-    for (size_t i = 0; i < npk; i++)
-        free(pk[i].parent);
-    free(pk);
+    free(h.v);
+    packings_free(&pk);
     if (rc == YIMA_ENOMEM)
         yima_error_set(err, rc, 0, "store: out of memory in a code query");
     return rc;
@@ -380,11 +455,17 @@ int sq_events(void *be, const char *code, store_entry_fn fn, void *arg,
     idxlist l = {0};
     sq *s = be;
     sqlite3_stmt *st;
+    bool own_tx = sqlite3_get_autocommit(s->db);
     int rc;
 
-    if (!code)
-        return all_events(s, fn, arg, err);
-    if ((rc = collect(s, code, -1, INT64_MAX, 0, &l, err)) != 0)
+    /* One snapshot for the index and the rows it names. */
+    if (own_tx && (rc = sq_begin_read(s, err)) != 0)
+        return rc;
+    if (!code) {
+        rc = all_events(s, fn, arg, err);
+        goto out;
+    }
+    if ((rc = collect(s, code, 0, UINT64_MAX, 0, &l, err)) != 0)
         goto out;
     if (l.n > 1)
         qsort(l.v, l.n, sizeof *l.v, cmp_i64);
@@ -412,6 +493,8 @@ int sq_events(void *be, const char *code, store_entry_fn fn, void *arg,
             goto out;
     }
 out:
+    if (own_tx)
+        sq_rollback(s);
     free(l.v);
     return rc;
 }

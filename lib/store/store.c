@@ -154,6 +154,9 @@ static int check_event(const yima_event *ev, size_t i,
     for (size_t k = 0; !why && k < ev->n_codes; k++)
         if (!ev->codes[k].code || !ev->codes[k].code[0])
             why = "an empty code";
+        else if (ev->codes[k].role < YIMA_ROLE_EPC ||
+                 ev->codes[k].role > YIMA_ROLE_BIZ_TX)
+            why = "a code with an unknown role";
     if (why)
         return yima_error_set(err, YIMA_EINVAL, 0,
                               "store: event %zu of the batch (%.80s): %s",
@@ -229,6 +232,7 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
         if ((rc = check_event(&ev[i], i, st->hash[i].hash, err)) != 0)
             return rc;
         st->hash[i].first = i;
+        st->hash[i].event_time_ms = ev[i].event_time_ms;
         st->sorted[i] = &st->hash[i];
     }
     /* Duplicates within the batch: each refers to its first occurrence. */
@@ -302,10 +306,6 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
         added++;
     }
 
-    if ((rc = st->ops->put_codes(st->be, &i, err)) != 0) {
-        blame(err, i, &ev[i]);
-        goto out;
-    }
     st->appending = true;
     rc = yima_ledger_append_leaf_hashes(
         st->ledger, (const uint8_t(*)[YIMA_LEDGER_HASH_LEN])st->leaf,

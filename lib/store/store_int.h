@@ -11,7 +11,9 @@
  *   master.c         master-data JSON: validation, columns, reassembly
  *   sqlite.c         SQLite: create, open, schema, pragmas, statements,
  *                    transactions, errors
- *   sqlite_event.c   SQLite: event rows, code index, queries, scans
+ *   sqlite_event.c   SQLite: event rows, duplicates, queries, scans
+ *   sqlite_index.c   SQLite: the code index's runs (index.h)
+ *   index_tail.c     the code index's in-memory tail (index.h)
  *   sqlite_ledger.c  SQLite: the yima_ledger_store hash callbacks
  *   sqlite_meta.c    SQLite: meta, checkpoints, master-data rows
  *
@@ -30,9 +32,10 @@
 
 #include "yima/store.h"
 
+#include "index.h"
+
 #define STORE_MASTER_COLS 5 /* most columns of a master-data row */
 #define STORE_QUERY_DEPTH 8 /* containers followed: case, pallet, ... */
-#define SQ_HASH_KEY_LEN   8 /* last bytes of an event hash in events_hash */
 
 /* One event row as the generic layer hands it to the backend. */
 typedef struct store_row {
@@ -51,6 +54,7 @@ typedef struct store_row {
  * batch? */
 typedef struct store_hash {
     uint8_t hash[YIMA_LEDGER_HASH_LEN]; /* the SHA-256 of the hash ID */
+    int64_t event_time_ms;              /* the event's eventTime */
     bool stored;                        /* found in the store: */
     uint64_t index;                     /* its index and recordTime */
     int64_t record_time_ms;
@@ -92,13 +96,8 @@ typedef struct store_ops {
      * in key order), set stored, index and record_time_ms from the stored
      * event with that hash, if any. */
     int (*find)(void *be, store_hash *const *sorted, size_t n, yima_error *err);
-    /* Insert the event, which find() did not find (its code rows may wait
-     * for put_codes). */
+    /* Insert the event, which find() did not find, and index its codes. */
     int (*put_event)(void *be, const store_row *row, yima_error *err);
-    /* Insert the code rows of the events put since begin that are still
-     * waiting. On failure *pos is the batch position (store_row.pos) of the
-     * event whose code row failed. */
-    int (*put_codes)(void *be, size_t *pos, yima_error *err);
     /* Entries mentioning code (see yima_store_events), or all when NULL. */
     int (*events)(void *be, const char *code, store_entry_fn fn, void *arg,
                   yima_error *err);
@@ -190,12 +189,17 @@ enum sq_stmt {
     SQ_LAST_TIME,
     SQ_EVENT_PUT,
     SQ_EVENT_DUP,
-    SQ_CODE_PUT,
+    SQ_EVENT_KEY_PUT,
+    SQ_EVENT_SINCE,
+    SQ_EVENT_INFO,
+    SQ_RUN_ALL,
+    SQ_RUN_PUT,
+    SQ_RUN_DROP,
+    SQ_BLOCK_PUT,
+    SQ_BLOCK_DROP,
+    SQ_BLOCK_FIND,
     SQ_EVENT_ALL,
     SQ_EVENT_ONE,
-    SQ_CODE_HITS,
-    SQ_CODE_PACKED,
-    SQ_CODE_UNPACKED,
     SQ_SIZE,
     SQ_SIZE_SET,
     SQ_HASH_GET,
@@ -215,13 +219,12 @@ enum sq_stmt {
     SQ_COUNT
 };
 
-/* A code-index row waiting for sq_put_codes. */
-typedef struct sq_code {
-    int64_t key; /* sq_code_key() of the code */
-    int64_t idx;
-    int role;
-    size_t pos; /* the event's position in the batch */
-} sq_code;
+/* A run of the code index (index_runs). */
+typedef struct sq_run {
+    int64_t run;
+    int level;
+    uint64_t lo, hi; /* it holds the postings of events [lo, hi) */
+} sq_run;
 
 typedef struct sq {
     sqlite3 *db;
@@ -230,10 +233,13 @@ typedef struct sq {
     char last[YIMA_ERROR_MSG_MAX]; /* the last database error of a ledger
                                       callback */
     yima_buf list;                 /* events.codes of the event being put */
-    EVP_MD *sha256;                /* fetched once, for code keys */
-    EVP_MD_CTX *md;
-    sq_code *code; /* the batch's code rows, not yet put */
-    size_t n_code, code_alloc;
+    uint8_t secret[16];            /* the code index's SipHash key */
+    ix_tail tail;                  /* postings of events from `through` on */
+    sq_run *runs;                  /* as of the last sync */
+    size_t n_runs, runs_alloc;
+    uint64_t through;    /* runs hold the events below this */
+    size_t tail_mark;    /* tail.n when the write transaction began */
+    bool writing, wrote; /* in a write transaction; ever wrote */
 } sq;
 
 extern const store_ops sq_ops;
@@ -250,13 +256,25 @@ sqlite3_stmt *sq_stmt(sq *s, enum sq_stmt id);
  * no transaction open, and return the code. */
 int sq_fail(sq *s, sqlite3_stmt *st, int rc, yima_error *err, const char *what);
 
-/* sqlite_event.c: the code index's key for a code: the first 8 bytes of
- * its SHA-256, big-endian, as a signed integer. */
-int64_t sq_code_key(sq *s, const char *code);
+/* sqlite_event.c: does the events.codes list (len bytes at list) name
+ * code with role (any role when role is 0)? */
+bool sq_has_code(const void *list, size_t len, const char *code, int role);
 
-/* sqlite_event.c: the SQL function yima_has_code(list, code, role): 1 when
- * the events.codes list names code with role (any role when NULL). */
-void sq_has_code(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+/* sqlite_index.c: the code index (index.h). */
+int sq_index_secret_new(sqlite3 *db, char **msg); /* at create */
+int sq_index_load(sq *s, yima_error *err);        /* at open */
+uint64_t sq_index_key(const sq *s, const char *code);
+/* Add the postings of event idx: its eventID and its events.codes list. */
+int sq_index_add(sq *s, uint64_t idx, const char *event_id, const void *codes,
+                 size_t len);
+/* At the start of every transaction: reload the runs, drop what they now
+ * hold from the tail, and add the events appended since. */
+int sq_index_sync(sq *s, yima_error *err);
+/* Outside any transaction: write the tail as a run, merge runs. */
+int sq_index_flush(sq *s, yima_error *err);
+/* Every posting of key in the runs and the tail (one transaction). */
+int sq_index_find(sq *s, uint64_t key, int (*fn)(void *arg, const ix_post *p),
+                  void *arg, yima_error *err);
 
 /* Bind a uint64 index, NUL-terminated text (NULL binds NULL). */
 int sq_bind_u64(sqlite3_stmt *st, int col, uint64_t v);
@@ -273,7 +291,6 @@ void sq_rollback(void *be);
 int sq_last_record_time(void *be, int64_t *ms, yima_error *err);
 int sq_find(void *be, store_hash *const *sorted, size_t n, yima_error *err);
 int sq_put_event(void *be, const store_row *row, yima_error *err);
-int sq_put_codes(void *be, size_t *pos, yima_error *err);
 int sq_events(void *be, const char *code, store_entry_fn fn, void *arg,
               yima_error *err);
 int sq_entry(void *be, uint64_t index, yima_buf *out, yima_error *err);

@@ -24,7 +24,10 @@
 #include <sqlite3.h>
 
 #include "yima/ledger.h"
+#include "yima/siphash.h"
 #include "yima/store.h"
+
+#include "store/store_int.h" /* the code index, to test it from inside */
 
 #define USCC  "91350100M000100Y43"
 #define USCC2 "91230184MA1BUFLT44"
@@ -378,6 +381,7 @@ static void test_rollback(void **state)
 {
     uint8_t r0[YIMA_LEDGER_HASH_LEN], r1[YIMA_LEDGER_HASH_LEN];
     uint64_t s0, s1;
+    size_t tail;
     size_t n0, n1;
     yima_store *st;
     tev t[3];
@@ -390,7 +394,7 @@ static void test_rollback(void **state)
     append_range(st, 0, 4);
     snapshot(st, &s0, r0, &n0);
 
-    /* The third event's code breaks the role CHECK: nothing is stored. */
+    /* The third event's code has no known role: nothing is stored. */
     for (int i = 0; i < 3; i++)
         make(&t[i], 100 + i, "urn:test:unit");
     t[2].code[1].role = 99;
@@ -398,20 +402,24 @@ static void test_rollback(void **state)
     assert_int_equal(yima_store_append(st, ev, 3, res, &err), YIMA_EINVAL);
     assert_non_null(strstr(err.msg, "event 3 of the batch"));
     assert_non_null(strstr(err.msg, "urn:uuid:test-102"));
-    assert_non_null(strstr(err.msg, "CHECK constraint failed"));
+    assert_non_null(strstr(err.msg, "unknown role"));
     snapshot(st, &s1, r1, &n1);
     assert_int_equal(s1, s0);
     assert_int_equal(n1, n0);
     assert_memory_equal(r0, r1, sizeof r0);
     free(ev);
 
-    /* A bad action value, in the second event. */
+    /* A bad action value, in the second event: the first was stored and
+     * indexed in the tail, and both are undone. */
     make(&t[1], 201, NULL);
     t[1].ev.action = "SMASH";
     t[2].code[1].role = YIMA_ROLE_EPC;
     ev = events_of(t, 3);
+    tail = ((sq *)st->be)->tail.n;
     assert_int_equal(yima_store_append(st, ev, 3, res, &err), YIMA_EINVAL);
     assert_non_null(strstr(err.msg, "event 2 of the batch"));
+    assert_int_equal(((sq *)st->be)->tail.n, tail);
+    assert_int_equal(((sq *)st->be)->tail.upto, s0);
     snapshot(st, &s1, r1, &n1);
     assert_int_equal(s1, s0);
     assert_int_equal(n1, n0);
@@ -666,6 +674,8 @@ static void test_containment_query(void **state)
 
 /* Two codes whose index keys collide: made by copying index rows to events
  * that do not mention the code. Queries must still answer exactly. */
+/* Postings that name the unit's key for events that do not name it (as
+ * two codes sharing a key would): in the tail, then in a run. */
 static void test_code_key_collision(void **state)
 {
     const char *unit = "urn:test:unit:1", *box = "urn:test:case:1";
@@ -674,7 +684,7 @@ static void test_code_key_collision(void **state)
     yima_event *ev;
     yima_error err;
     got *g = calloc(1, sizeof *g);
-    sqlite3 *db;
+    sq *s;
 
     (void)state;
     fresh(&st);
@@ -684,23 +694,107 @@ static void test_code_key_collision(void **state)
     make_agg(&t[3], 3, "ADD", "urn:test:case:2", "urn:test:unit:2"); /* 3 */
     ev = events_of(t, 4);
     assert_int_equal(yima_store_append(st, ev, 4, NULL, &err), 0);
-    yima_store_close(st);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "INSERT INTO codes SELECT key, 2, role "
-                                  "FROM codes WHERE idx = 0 AND role = 1;"
-                                  "INSERT INTO codes SELECT key, 3, role "
-                                  "FROM codes WHERE idx = 1 AND role = 3",
-                                  0, 0, 0),
-                     SQLITE_OK);
-    sqlite3_close(db);
-    assert_int_equal(yima_store_open(path, &st, &err), 0);
-    assert_int_equal(yima_store_events(st, unit, collect, g, &err), 0);
-    assert_int_equal(g->n, 2);
-    assert_int_equal(g->index[0], 0);
-    assert_int_equal(g->index[1], 1);
+    s = st->be;
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(ix_tail_add(&s->tail, sq_index_key(s, unit), 2,
+                                     YIMA_ROLE_EPC),
+                         0);
+        assert_int_equal(ix_tail_add(&s->tail, sq_index_key(s, unit), 3,
+                                     YIMA_ROLE_CHILD),
+                         0);
+        memset(g, 0, sizeof *g);
+        assert_int_equal(yima_store_events(st, unit, collect, g, &err), 0);
+        assert_int_equal(g->n, 2);
+        assert_int_equal(g->index[0], 0);
+        assert_int_equal(g->index[1], 1);
+        /* The same postings written into a run. */
+        assert_int_equal(sq_index_flush(s, &err), 0);
+        assert_int_equal(s->tail.n, 0);
+        assert_int_equal(s->n_runs, round + 1);
+    }
     free(ev);
     free(g);
+    yima_store_close(st);
+}
+
+/* SipHash-2-4 of bytes 00..0e under key 00..0f (the paper's example). */
+static void test_siphash_vector(void **state)
+{
+    uint8_t key[16], msg[15];
+
+    (void)state;
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)i;
+    for (int i = 0; i < 15; i++)
+        msg[i] = (uint8_t)i;
+    assert_true(yima_siphash(key, msg, sizeof msg) == 0xa129ca6149be45e5ULL);
+    assert_true(yima_siphash(key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+}
+
+/* Codes found through runs of every level and the tail, from this handle
+ * and from a second one on the same file (another process). */
+static void test_index_runs(void **state)
+{
+    enum { BATCHES = 9, PER = 40 };
+    yima_store *st, *other;
+    tev *t = calloc(PER, sizeof *t);
+    yima_event *ev;
+    yima_error err;
+    got *g = calloc(1, sizeof *g);
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    char unit[64];
+    int levels = 0;
+
+    (void)state;
+    assert_non_null(t);
+    assert_non_null(g);
+    fresh(&st);
+    assert_int_equal(yima_store_open(path, &other, &err), 0);
+    for (int b = 0; b < BATCHES; b++) {
+        for (int i = 0; i < PER; i++) {
+            /* unit k is in events k and k + BATCHES * PER / 2 */
+            snprintf(unit, sizeof unit, "urn:test:unit:%d",
+                     (b * PER + i) % (BATCHES * PER / 2));
+            make(&t[i], b * PER + i, unit);
+        }
+        ev = events_of(t, PER);
+        assert_int_equal(yima_store_append(st, ev, PER, NULL, &err), 0);
+        free(ev);
+        if (b < BATCHES - 1) /* the last batch stays in the tail */
+            assert_int_equal(sq_index_flush(st->be, &err), 0);
+    }
+    /* 8 flushes: two merges of four into level 1. */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*), max(level), "
+                                        "sum(postings) FROM index_runs",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 2);
+    levels = sqlite3_column_int(q, 1);
+    assert_int_equal(levels, 1);
+    /* eventID, read point and unit of each event of the first 8 batches */
+    assert_int_equal(sqlite3_column_int(q, 2), 8 * PER * 3);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+
+    for (int pass = 0; pass < 2; pass++) {
+        yima_store *h = pass ? other : st;
+
+        for (int k = 0; k < BATCHES * PER / 2; k += 7) {
+            snprintf(unit, sizeof unit, "urn:test:unit:%d", k);
+            memset(g, 0, sizeof *g);
+            assert_int_equal(yima_store_events(h, unit, collect, g, &err), 0);
+            assert_int_equal(g->n, 2);
+            assert_int_equal(g->index[0], k);
+            assert_int_equal(g->index[1], k + BATCHES * PER / 2);
+        }
+    }
+    free(t);
+    free(g);
+    yima_store_close(other);
     yima_store_close(st);
 }
 
@@ -909,12 +1003,12 @@ static void test_verify_delete(void **state)
            "ledger: 3 entries missing after 46");
     tamper("DELETE FROM events", "ledger: all 50 entries are missing");
     /* Delete the middle and close the gap. */
-    tamper("DELETE FROM codes WHERE idx = 30; DELETE FROM events WHERE "
+    tamper("DELETE FROM event_keys WHERE idx = 30; DELETE FROM events WHERE "
            "idx = 30; UPDATE events SET idx = idx - 1 WHERE idx > 30",
            "ledger: entry 30 does not match its leaf hash");
     /* Cut the tail off everything, ledger included: only the checkpoint
      * knows. */
-    tamper("DELETE FROM codes WHERE idx >= 40; DELETE FROM events WHERE "
+    tamper("DELETE FROM event_keys WHERE idx >= 40; DELETE FROM events WHERE "
            "idx >= 40; DELETE FROM ledger_hash WHERE idx >= 78; UPDATE "
            "ledger SET size = 40",
            "checkpoint at size 50: beyond the ledger's 40 entries");
@@ -1063,6 +1157,8 @@ int main(void)
         cmocka_unit_test(test_checkpoints_and_meta),
         cmocka_unit_test(test_containment_query),
         cmocka_unit_test(test_code_key_collision),
+        cmocka_unit_test(test_siphash_vector),
+        cmocka_unit_test(test_index_runs),
         cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_verify_edit),
         cmocka_unit_test(test_verify_delete),

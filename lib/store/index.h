@@ -1,0 +1,97 @@
+/*
+ * index.h - private to lib/store/: the code index, built for append-heavy
+ * ingest.
+ *
+ * A posting says "event idx names the code whose key is `key`, in role
+ * `role`" (role 0: the event's own eventID). Keys are 63-bit SipHashes of
+ * the canonical code under the store's secret (meta index_secret), so two
+ * codes may share a key: every hit is checked against the event's own code
+ * list (events.codes) before it is answered.
+ *
+ * Nothing of the index is written when a batch commits: the events table
+ * is the log, and the index is derived from it in two tiers,
+ *
+ *   runs   immutable sorted arrays of postings in table index_blocks, one
+ *          row per block of about IX_BLOCK postings (a key never spans two
+ *          blocks of a run), described by index_runs. Together they cover
+ *          every event below `through` (the largest index_runs.hi).
+ *   tail   the postings of the events from `through` on, in memory, in a
+ *          hash table; rebuilt from events.codes when a handle opens and
+ *          brought up to date at the start of every transaction, so it also
+ *          sees what other processes appended.
+ *
+ * When the tail holds IX_FLUSH postings it is sorted and written as a new
+ * run of level 0 in one transaction of its own; when IX_FANOUT runs share a
+ * level they are merged into one of the next level (a log-structured merge:
+ * every posting is rewritten about log4(events / flush) times in all). A
+ * crash loses nothing: an unfinished flush or merge rolls back and the tail
+ * is rebuilt from the log.
+ *
+ *   file              job
+ *   ----------------  ------------------------------------------------
+ *   index_tail.c      the in-memory tail (no I/O)
+ *   sqlite_index.c    runs in SQLite: flush, merge, look-up, catch-up
+ */
+#ifndef YIMA_STORE_INDEX_H
+#define YIMA_STORE_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IX_BLOCK  4096      /* postings per run block (a 64 KB blob) */
+#define IX_FLUSH  (1 << 21) /* postings in the tail that trigger a flush */
+#define IX_FANOUT 4         /* runs of one level merged into one */
+#define IX_CLOSE_FLUSH (1 << 16) /* a writer closing with this many flushes */
+
+/* One posting; sorted by key, then idx_role (i.e. by event, then role). */
+typedef struct ix_post {
+    uint64_t key;      /* < 2^63: SQLite orders it as a signed integer */
+    uint64_t idx_role; /* event index << 8 | role */
+} ix_post;
+
+#define IX_IDX(p)  ((p)->idx_role >> 8)
+#define IX_ROLE(p) ((int)((p)->idx_role & 0xff))
+
+/* The in-memory tail: postings of events [from, upto). */
+typedef struct ix_tail {
+    ix_post *post;   /* in the order added */
+    uint32_t *prev;  /* prev[i]: earlier posting of the same key + 1, or 0 */
+    size_t n, alloc; /* postings */
+    uint32_t *head;  /* hash table: latest posting of a key + 1, or 0 */
+    size_t mask;     /* slots - 1 (a power of two) */
+    uint64_t from, upto;
+} ix_tail;
+
+/* The 63-bit index key of the n bytes at s under secret. */
+uint64_t ix_key(const uint8_t secret[16], const char *s, size_t n);
+
+void ix_tail_init(ix_tail *t);
+void ix_tail_free(ix_tail *t);
+
+/* Add a posting; events must come in index order. Returns 0 or
+ * YIMA_ENOMEM. */
+int ix_tail_add(ix_tail *t, uint64_t key, uint64_t idx, int role);
+
+/* Forget the postings from position n on (a rolled-back batch). */
+void ix_tail_truncate(ix_tail *t, size_t n);
+
+/* Forget the postings of events below idx (now in runs): from = idx. */
+void ix_tail_drop_below(ix_tail *t, uint64_t idx);
+
+/* Call fn for each posting of key, latest first; stop when it returns
+ * non-zero and return that. */
+int ix_tail_find(const ix_tail *t, uint64_t key,
+                 int (*fn)(void *arg, const ix_post *p), void *arg);
+
+/* A sorted copy of every posting (malloc'd, *n of them), or NULL when out
+ * of memory (or empty: check *n). */
+ix_post *ix_tail_sorted(const ix_tail *t, size_t *n);
+
+/* Compare two postings in run order. */
+int ix_post_cmp(const ix_post *a, const ix_post *b);
+
+/* Run blocks: postings as 16 little-endian bytes each. */
+void ix_post_encode(const ix_post *p, uint8_t out[16]);
+void ix_post_decode(const uint8_t in[16], ix_post *p);
+
+#endif /* YIMA_STORE_INDEX_H */
