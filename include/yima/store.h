@@ -27,7 +27,7 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 2; WAL,
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 3; WAL,
  * synchronous=FULL, foreign_keys=ON, busy_timeout 10 s, wal_autocheckpoint
  * 16384 pages, so the WAL grows to about 64 MiB between checkpoints):
  *
@@ -37,8 +37,6 @@
  *               event_id     TEXT NOT NULL       eventID as given (or hash ID)
  *               hash         BLOB, 32 bytes      the SHA-256 of the CBV 2.0
  *                                                hash ID: the duplicate test
- *                                                (index events_hash on its
- *                                                last 8 bytes, not unique)
  *               type         INTEGER 1..5        yima_event_type
  *               event_time   INTEGER             UTC ms since 1970
  *               record_time  INTEGER             UTC ms, non-decreasing in idx
@@ -52,20 +50,27 @@
  *               codes        BLOB NOT NULL       the event's codes: for each,
  *                                                role (1 byte), canonical
  *                                                code, NUL
- *   codes       key          INTEGER             first 8 bytes of the code's
- *   (WITHOUT                                     SHA-256, big-endian, signed
- *    ROWID)     idx          INTEGER -> events   event that mentions it
- *               role         INTEGER 1..11       yima_code_role
- *                            PRIMARY KEY (key, idx, role); two codes may
- *                            share a key, so a query keeps only the events
- *                            whose events.codes names the code
+ *   event_keys  t            INTEGER             eventTime, UTC ms
+ *   (WITHOUT    h            INTEGER             first 8 bytes of events.hash
+ *    ROWID)     idx          INTEGER -> events   PRIMARY KEY (t, h, idx): the
+ *                                                duplicate look-up, growing at
+ *                                                its right edge
+ *   index_runs  run          INTEGER PRIMARY KEY the code index's sorted runs
+ *               level        INTEGER             merges it went through
+ *               lo, hi       INTEGER             it covers events [lo, hi)
+ *               postings     INTEGER
+ *   index_blocks run, first_key, data            a run's postings, 16 bytes
+ *   (WITHOUT                                     each, in key order; derived
+ *    ROWID)                                      from events.codes, see
+ *                                                lib/store/index.h
  *   ledger      id           INTEGER = 1         one row
  *               size         INTEGER             leaves in the tree
  *   ledger_hash idx          INTEGER PRIMARY KEY stored-hash index
  *               hash         BLOB, 32 bytes      yima/ledger.h numbering
  *   checkpoints size         INTEGER PRIMARY KEY tree size signed
  *               note         TEXT                signed checkpoint note
- *   meta        key          TEXT PRIMARY KEY    "origin", "verifier_key", ...
+ *   meta        key          TEXT PRIMARY KEY    "origin", "verifier_key",
+ *                                                "index_secret", ...
  *               value        TEXT
  *   parties     uscc         TEXT PRIMARY KEY    urn:yima:uscc:...
  *               name         TEXT NOT NULL
@@ -129,7 +134,8 @@
 #define YIMA_STORE_ENTRY_MAX  (YIMA_STORE_HEADER_LEN + YIMA_EVENT_JSON_MAX)
 
 /* A CBV 2.0 hash ID is PREFIX, 64 hex digits, SUFFIX: the store keeps only
- * the 32 bytes (a third of the text), indexed by its last 8 bytes. */
+ * the 32 bytes (a third of the text), found by eventTime and its first 8
+ * bytes (event_keys). */
 #define YIMA_STORE_HASH_PREFIX "ni:///sha-256;"
 #define YIMA_STORE_HASH_SUFFIX "?ver=CBV2.0"
 
@@ -318,6 +324,58 @@ void yima_store_master_rollback(yima_store *st);
  */
 int yima_store_master_get(yima_store *st, yima_store_kind kind, const char *key,
                           const char *lot, yima_buf *out, yima_error *err);
+
+/* ---- Access tokens ---------------------------------------------------------
+ *
+ * A bearer token acts for one party in one of its roles. Its text is
+ * "ymt_" + 12 hex digits (its id, which may be shown and logged) + "_" + 32
+ * hex digits of secret (128 random bits); the store keeps only its SHA-256,
+ * so a stolen database yields no usable token. Table tokens: id TEXT
+ * PRIMARY KEY, hash BLOB (32 bytes), party TEXT -> parties, role TEXT,
+ * created INTEGER (UTC ms), revoked INTEGER NULL (UTC ms).
+ */
+
+#define YIMA_TOKEN_ID_LEN 12
+#define YIMA_TOKEN_LEN    (4 + YIMA_TOKEN_ID_LEN + 1 + 32) /* 49 */
+#define YIMA_PARTY_MAX    64 /* bytes of a canonical party code + NUL */
+
+/* The roles a token may carry. */
+#define YIMA_ROLE_NAMES "producer, seller, regulator, auditor"
+
+typedef struct yima_store_token {
+    char id[YIMA_TOKEN_ID_LEN + 1];
+    char party[YIMA_PARTY_MAX]; /* canonical USCC, urn:yima:uscc:... */
+    char role[16];              /* one of YIMA_ROLE_NAMES */
+    int64_t created_ms;
+    int64_t revoked_ms; /* 0 while the token is live */
+} yima_store_token;
+
+/* Is role one of YIMA_ROLE_NAMES? */
+bool yima_store_role_known(const char *role);
+
+/*
+ * Make a token for party (a USCC in any form; the party must be stored and
+ * hold role among its roles) and write its text to token. info (may be NULL)
+ * gets its id and the rest. Returns 0, YIMA_EINVAL (unknown role, party not
+ * a USCC, party lacks the role), YIMA_ENOTFOUND (no such party), YIMA_EIO.
+ */
+int yima_store_token_create(yima_store *st, const char *party,
+                            const char *role, char token[YIMA_TOKEN_LEN + 1],
+                            yima_store_token *info, yima_error *err);
+
+/*
+ * Check a bearer token's text: 0 and *info when it is live; YIMA_EINVAL
+ * when it is not a yima token at all, YIMA_ENOTFOUND when it is unknown or
+ * its secret is wrong (the message does not say which), YIMA_EUSAGE when it
+ * was revoked (the message says when); YIMA_EIO.
+ */
+int yima_store_token_check(yima_store *st, const char *token,
+                           yima_store_token *info, yima_error *err);
+
+/* Revoke a token given by its id or its whole text. Returns 0,
+ * YIMA_ENOTFOUND, YIMA_EINVAL (already revoked), YIMA_EIO. */
+int yima_store_token_revoke(yima_store *st, const char *id_or_token,
+                            yima_error *err);
 
 /* ---- Verification ---------------------------------------------------------
  */

@@ -95,6 +95,13 @@ static const char schema[] =
     " lot TEXT NOT NULL,"
     " json TEXT NOT NULL,"
     " PRIMARY KEY (product, lot)) WITHOUT ROWID;"
+    "CREATE TABLE tokens ("
+    " id TEXT PRIMARY KEY,"
+    " hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    " party TEXT NOT NULL REFERENCES parties (uscc),"
+    " role TEXT NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " revoked INTEGER) WITHOUT ROWID;"
     "COMMIT;";
 
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
@@ -154,6 +161,10 @@ static const char *const sql[SQ_COUNT] = {
                      "ON CONFLICT (product, lot) DO UPDATE SET json = ?3",
     [SQ_BATCH_GET] = "SELECT product, lot, json FROM batches "
                      "WHERE product = ?1 AND lot = ?2",
+    [SQ_TOKEN_PUT] = "INSERT INTO tokens VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
+    [SQ_TOKEN_GET] = "SELECT hash, party, role, created, revoked "
+                     "FROM tokens WHERE id = ?1",
+    [SQ_TOKEN_REVOKE] = "UPDATE tokens SET revoked = ?2 WHERE id = ?1",
 };
 
 const store_ops sq_ops = {
@@ -176,6 +187,9 @@ const store_ops sq_ops = {
     .meta_put = sq_meta_put,
     .checkpoint_put = sq_checkpoint_put,
     .checkpoints = sq_checkpoints,
+    .token_put = sq_token_put,
+    .token_get = sq_token_get,
+    .token_revoke = sq_token_revoke,
     .master_put = sq_master_put,
     .master_get = sq_master_get,
 };

@@ -4,6 +4,7 @@
  * batches).
  */
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "store_int.h"
@@ -154,4 +155,77 @@ int sq_master_get(void *be, yima_store_kind kind, const char *key,
     rc = fn(arg, col);
     sqlite3_reset(st);
     return rc;
+}
+
+int sq_token_put(void *be, const yima_store_token *t, const uint8_t *hash,
+                 yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_TOKEN_PUT);
+    int rc;
+
+    sq_bind_text(st, 1, t->id);
+    sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+    sq_bind_text(st, 3, t->party);
+    sq_bind_text(st, 4, t->role);
+    sqlite3_bind_int64(st, 5, t->created_ms);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, st, rc, err, "token");
+}
+
+/* Copy column col's text into out (size n), cut if it must be. */
+static void copy_text(sqlite3_stmt *st, int col, char *out, size_t n)
+{
+    const char *v = (const char *)sqlite3_column_text(st, col);
+
+    snprintf(out, n, "%s", v ? v : "");
+}
+
+int sq_token_get(void *be, const char *id, yima_store_token *t, uint8_t *hash,
+                 yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_TOKEN_GET);
+    int rc;
+
+    sq_bind_text(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return yima_error_set(err, YIMA_ENOTFOUND, 0, "store: no token %s",
+                              id);
+    }
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, st, rc, err, "token");
+    memset(t, 0, sizeof *t);
+    snprintf(t->id, sizeof t->id, "%s", id);
+    if (sqlite3_column_bytes(st, 0) == 32)
+        memcpy(hash, sqlite3_column_blob(st, 0), 32);
+    else
+        memset(hash, 0, 32); /* matches no token */
+    copy_text(st, 1, t->party, sizeof t->party);
+    copy_text(st, 2, t->role, sizeof t->role);
+    t->created_ms = sqlite3_column_int64(st, 3);
+    t->revoked_ms = sqlite3_column_int64(st, 4);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int sq_token_revoke(void *be, const char *id, int64_t ms, yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_TOKEN_REVOKE);
+    int rc;
+
+    sq_bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, ms);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, st, rc, err, "token");
+    if (sqlite3_changes(s->db) == 0)
+        return yima_error_set(err, YIMA_ENOTFOUND, 0, "store: no token %s",
+                              id);
+    return 0;
 }

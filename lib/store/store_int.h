@@ -9,6 +9,7 @@
  *   entry.c          the sealed entry format, record times, hash IDs
  *   verify.c         yima_store_verify and the checkpoint text check
  *   master.c         master-data JSON: validation, columns, reassembly
+ *   token.c          access tokens: making, checking, revoking
  *   sqlite.c         SQLite: create, open, schema, pragmas, statements,
  *                    transactions, errors
  *   sqlite_event.c   SQLite: event rows, duplicates, queries, scans
@@ -123,6 +124,14 @@ typedef struct store_ops {
     /* Every checkpoint, largest size first. */
     int (*checkpoints)(void *be, store_checkpoint_fn fn, void *arg,
                        yima_error *err);
+    /* Tokens: put a new one; get one by id (YIMA_ENOTFOUND), hash set to
+     * its 32-byte hash; mark one revoked at ms (YIMA_ENOTFOUND). */
+    int (*token_put)(void *be, const yima_store_token *t, const uint8_t *hash,
+                     yima_error *err);
+    int (*token_get)(void *be, const char *id, yima_store_token *t,
+                     uint8_t *hash, yima_error *err);
+    int (*token_revoke)(void *be, const char *id, int64_t ms,
+                        yima_error *err);
     int (*master_put)(void *be, yima_store_kind kind,
                       const char *const col[STORE_MASTER_COLS],
                       yima_error *err);
@@ -216,6 +225,9 @@ enum sq_stmt {
     SQ_PRODUCT_GET,
     SQ_BATCH_PUT,
     SQ_BATCH_GET,
+    SQ_TOKEN_PUT,
+    SQ_TOKEN_GET,
+    SQ_TOKEN_REVOKE,
     SQ_COUNT
 };
 
@@ -310,6 +322,11 @@ int sq_checkpoint_put(void *be, uint64_t size, const char *note, size_t len,
                       yima_error *err);
 int sq_checkpoints(void *be, store_checkpoint_fn fn, void *arg,
                    yima_error *err);
+int sq_token_put(void *be, const yima_store_token *t, const uint8_t *hash,
+                 yima_error *err);
+int sq_token_get(void *be, const char *id, yima_store_token *t, uint8_t *hash,
+                 yima_error *err);
+int sq_token_revoke(void *be, const char *id, int64_t ms, yima_error *err);
 int sq_master_put(void *be, yima_store_kind kind,
                   const char *const col[STORE_MASTER_COLS], yima_error *err);
 int sq_master_get(void *be, yima_store_kind kind, const char *key,

@@ -23,6 +23,9 @@ static const struct command {
     {"events", cmd_events, "print stored events as EPCIS 2.0 JSON"},
     {"ledger", cmd_ledger, "checkpoints, proofs, tiles and verification"},
     {"epcis", cmd_epcis, "EPCIS 2.0 tools: event hash IDs"},
+    {"party", cmd_party, "add a party (enterprise, shop, regulator)"},
+    {"product", cmd_product, "add a product of a producer"},
+    {"token", cmd_token, "create and revoke API bearer tokens"},
 };
 
 static void usage(FILE *f)

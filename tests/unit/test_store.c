@@ -717,6 +717,79 @@ static void test_code_key_collision(void **state)
     yima_store_close(st);
 }
 
+/* Tokens: made for a party's role, checked, refused when wrong or revoked,
+ * and never stored in clear. */
+static void test_tokens(void **state)
+{
+    static const char party[] =
+        "{\"uscc\":\"91350100MA2XYW011J\",\"name\":\"闽江电缆\","
+        "\"roles\":[\"producer\"]}";
+    char token[YIMA_TOKEN_LEN + 1], bad[YIMA_TOKEN_LEN + 1];
+    yima_store_token info, live;
+    yima_store *st;
+    yima_error err;
+    sqlite3 *db;
+    sqlite3_stmt *q;
+
+    (void)state;
+    fresh(&st);
+    assert_int_equal(yima_store_token_create(st, "91350100MA2XYW011J",
+                                             "producer", token, &info, &err),
+                     YIMA_ENOTFOUND); /* no such party yet */
+    assert_int_equal(yima_store_master_put(st, YIMA_STORE_PARTY, party,
+                                           strlen(party), &err),
+                     0);
+    assert_int_equal(yima_store_token_create(st, "91350100MA2XYW011J",
+                                             "regulator", token, &info, &err),
+                     YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "does not have the role regulator"));
+    assert_int_equal(yima_store_token_create(st, "91350100MA2XYW011J", "king",
+                                             token, &info, &err),
+                     YIMA_EINVAL);
+    assert_int_equal(yima_store_token_create(st, "91350100MA2XYW011J",
+                                             "producer", token, &info, &err),
+                     0);
+    assert_int_equal(strlen(token), YIMA_TOKEN_LEN);
+    assert_memory_equal(token, "ymt_", 4);
+    assert_memory_equal(token + 4, info.id, YIMA_TOKEN_ID_LEN);
+
+    assert_int_equal(yima_store_token_check(st, token, &live, &err), 0);
+    assert_string_equal(live.party, "urn:yima:uscc:91350100MA2XYW011J");
+    assert_string_equal(live.role, "producer");
+    assert_string_equal(live.id, info.id);
+    /* one secret digit changed: unknown; not a token at all: invalid */
+    memcpy(bad, token, sizeof bad);
+    bad[YIMA_TOKEN_LEN - 1] = bad[YIMA_TOKEN_LEN - 1] == '0' ? '1' : '0';
+    assert_int_equal(yima_store_token_check(st, bad, &live, &err),
+                     YIMA_ENOTFOUND);
+    assert_int_equal(yima_store_token_check(st, "Bearer xyz", &live, &err),
+                     YIMA_EINVAL);
+    /* the table holds a hash, not the token */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM tokens WHERE "
+                                        "instr(hash, ?1) OR instr(id, ?1) "
+                                        "OR length(hash) != 32",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(q, 1, token + 17, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+
+    assert_int_equal(yima_store_token_revoke(st, info.id, &err), 0);
+    assert_int_equal(yima_store_token_check(st, token, &live, &err),
+                     YIMA_EUSAGE);
+    assert_non_null(strstr(err.msg, "revoked"));
+    assert_int_equal(yima_store_token_revoke(st, token, &err), YIMA_EINVAL);
+    assert_int_equal(yima_store_token_revoke(st, "000000000000", &err),
+                     YIMA_ENOTFOUND);
+    assert_int_equal(yima_store_token_revoke(st, "nonsense", &err),
+                     YIMA_EINVAL);
+    yima_store_close(st);
+}
+
 /* SipHash-2-4 of bytes 00..0e under key 00..0f (the paper's example). */
 static void test_siphash_vector(void **state)
 {
@@ -1158,6 +1231,7 @@ int main(void)
         cmocka_unit_test(test_containment_query),
         cmocka_unit_test(test_code_key_collision),
         cmocka_unit_test(test_siphash_vector),
+        cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_index_runs),
         cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_verify_edit),
