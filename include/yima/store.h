@@ -221,6 +221,79 @@ typedef int (*yima_store_event_fn)(void *arg, uint64_t index,
 int yima_store_events(yima_store *st, const char *code, yima_store_event_fn fn,
                       void *arg, yima_error *err);
 
+/* ---- Queries: the EPCIS 2.0 query parameters ------------------------------
+ *
+ * yima_store_query() gives, in ledger order, the events that pass every
+ * filter set in a yima_query (yima_query_init() sets none):
+ *
+ *   EPCIS parameter              yima_query
+ *   ---------------------------  ----------------------------------------
+ *   eventType                    types (bits 1 << yima_event_type)
+ *   GE_/LT_eventTime             ge_event_time, lt_event_time (UTC ms)
+ *   GE_/LT_recordTime            ge_record_time, lt_record_time
+ *   EQ_action                    actions (any of)
+ *   EQ_bizStep, EQ_disposition   biz_steps, dispositions: CBV web URIs
+ *                                (https://ref.gs1.org/cbv/BizStep-...)
+ *   MATCH_epc, MATCH_anyEPC,     codes[]: roles (bits 1 << yima_code_role),
+ *   MATCH_parentID, MATCH_input/ values in any form yima/code.h knows
+ *   outputEPC, MATCH_epcClass,
+ *   EQ_readPoint, EQ_bizLocation
+ *   EQ_bizTransaction_type,      codes[] with role BIZ_TX / SOURCE /
+ *   EQ_source_type,              DESTINATION and type: the list item must
+ *   EQ_destination_type          have both (a CBV word, URN or web URI)
+ *   perPage, nextPageToken       limit, from
+ *
+ * Within one filter any value matches; all filters must hold. Selection
+ * starts from the code index when codes are asked for (codes[0] first),
+ * from the eventTime index (event_keys) when only eventTime bounds are, and
+ * scans in ledger order otherwise.
+ */
+
+#define YIMA_QUERY_CODES_MAX 16
+
+typedef struct yima_query_values {
+    const char *const *v;
+    size_t n; /* 0: no filter */
+} yima_query_values;
+
+typedef struct yima_query_codes {
+    unsigned roles;          /* where the code may appear */
+    const char *type;        /* the list item's type, or NULL */
+    yima_query_values codes; /* any of these */
+} yima_query_codes;
+
+typedef struct yima_query {
+    unsigned types; /* 0: every type */
+    int64_t ge_event_time, lt_event_time;
+    int64_t ge_record_time, lt_record_time;
+    yima_query_values actions, biz_steps, dispositions;
+    yima_query_codes codes[YIMA_QUERY_CODES_MAX];
+    size_t n_codes;
+    uint64_t from; /* first ledger index to look at */
+    size_t limit;  /* most events to give; 0: all */
+} yima_query;
+
+/* No filters, from index 0, no limit. */
+void yima_query_init(yima_query *q);
+
+/*
+ * Call fn for each event q selects, in ledger order, at most q->limit of
+ * them. *next (may be NULL) is set to the q->from that continues the query
+ * when more events match, or UINT64_MAX when none do. Returns 0, the
+ * callback's value, YIMA_EINVAL (a code value that yima/code.h recognises
+ * and rejects: *err says which), YIMA_EIO or YIMA_ENOMEM.
+ */
+int yima_store_query(yima_store *st, const yima_query *q,
+                     yima_store_event_fn fn, void *arg, uint64_t *next,
+                     yima_error *err);
+
+/*
+ * The event whose eventID is id, as given at capture (or the hash ID when
+ * it brought none): calls fn once, or returns YIMA_ENOTFOUND.
+ */
+int yima_store_event_by_id(yima_store *st, const char *id,
+                           yima_store_event_fn fn, void *arg, yima_error *err);
+
 /*
  * Append the sealed entry of ledger index `index` to out (what the tile
  * bundles and proofs are about). Returns 0, YIMA_ENOTFOUND, YIMA_EIO or the

@@ -134,6 +134,16 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_EVENT_ALL] = "SELECT idx, record_time, entry FROM events "
                      "ORDER BY idx",
     [SQ_EVENT_ONE] = "SELECT record_time, entry FROM events WHERE idx = ?1",
+    [SQ_EVENT_ROW] = "SELECT type, event_time, record_time, action, biz_step, "
+                     "disposition, codes, entry, event_id FROM events "
+                     "WHERE idx = ?1",
+    /* ?1 the first index, ?2 / ?3 recordTime bounds (non-decreasing in
+     * idx), ?4 the most rows. */
+    [SQ_EVENT_SCAN] = "SELECT idx FROM events WHERE idx >= ?1 AND "
+                      "record_time >= ?2 AND record_time < ?3 "
+                      "ORDER BY idx LIMIT ?4",
+    [SQ_TIME_RANGE] = "SELECT idx FROM event_keys WHERE t >= ?1 AND t < ?2 "
+                      "AND idx >= ?3",
     [SQ_SIZE] = "SELECT size FROM ledger WHERE id = 1",
     [SQ_SIZE_SET] = "UPDATE ledger SET size = ?1 WHERE id = 1",
     [SQ_HASH_GET] = "SELECT hash FROM ledger_hash WHERE idx = ?1",
@@ -179,6 +189,8 @@ const store_ops sq_ops = {
     .put_event = sq_put_event,
     .events = sq_events,
     .entry = sq_entry,
+    .query = sq_query,
+    .by_id = sq_by_id,
     .size = sq_size,
     .read = sq_read,
     .append = sq_append,

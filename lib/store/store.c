@@ -370,6 +370,72 @@ int yima_store_events(yima_store *st, const char *code, yima_store_event_fn fn,
     return rc;
 }
 
+void yima_query_init(yima_query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->ge_event_time = q->ge_record_time = INT64_MIN;
+    q->lt_event_time = q->lt_record_time = INT64_MAX;
+}
+
+int yima_store_query(yima_store *st, const yima_query *q,
+                     yima_store_event_fn fn, void *arg, uint64_t *next,
+                     yima_error *err)
+{
+    query cb = {fn, arg, err};
+    yima_query canon = *q;
+    const char **v = NULL;
+    yima_code *c = NULL;
+    size_t total = 0, at = 0;
+    int rc = 0;
+
+    assert(st && q && fn && q->n_codes <= YIMA_QUERY_CODES_MAX);
+    yima_error_clear(err);
+    /* Every code value in its canonical form, as the index holds it. */
+    for (size_t k = 0; k < q->n_codes; k++)
+        total += q->codes[k].codes.n;
+    if (total && (!(v = calloc(total, sizeof *v)) ||
+                  !(c = malloc(sizeof *c)))) {
+        free(v);
+        return yima_error_set(err, YIMA_ENOMEM, 0,
+                              "store: out of memory in a query");
+    }
+    for (size_t k = 0; rc == 0 && k < q->n_codes; k++) {
+        canon.codes[k].codes.v = v + at;
+        for (size_t i = 0; rc == 0 && i < q->codes[k].codes.n; i++) {
+            const char *s = q->codes[k].codes.v[i];
+            yima_error ce;
+
+            if (yima_code_parse(s, strlen(s), NULL, c, &ce) == 0)
+                v[at] = strdup(c->canonical);
+            else if (c->scheme != YIMA_SCHEME_UNKNOWN)
+                rc = yima_error_set(err, YIMA_EINVAL, ce.pos, "%.200s: %s", s,
+                                    ce.msg);
+            else
+                v[at] = strdup(s);
+            if (rc == 0 && !v[at++])
+                rc = yima_error_set(err, YIMA_ENOMEM, 0,
+                                    "store: out of memory in a query");
+        }
+    }
+    if (rc == 0)
+        rc = st->ops->query(st->be, &canon, query_row, &cb, next, err);
+    for (size_t i = 0; i < total && v; i++)
+        free((char *)v[i]);
+    free(v);
+    free(c);
+    return rc;
+}
+
+int yima_store_event_by_id(yima_store *st, const char *id,
+                           yima_store_event_fn fn, void *arg, yima_error *err)
+{
+    query cb = {fn, arg, err};
+
+    assert(st && id && fn);
+    yima_error_clear(err);
+    return st->ops->by_id(st->be, id, query_row, &cb, err);
+}
+
 int yima_store_entry(yima_store *st, uint64_t index, yima_buf *out,
                      yima_error *err)
 {

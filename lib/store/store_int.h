@@ -12,7 +12,8 @@
  *   token.c          access tokens: making, checking, revoking
  *   sqlite.c         SQLite: create, open, schema, pragmas, statements,
  *                    transactions, errors
- *   sqlite_event.c   SQLite: event rows, duplicates, queries, scans
+ *   sqlite_event.c   SQLite: event rows, duplicates, code queries, scans
+ *   sqlite_query.c   SQLite: the EPCIS query parameters
  *   sqlite_index.c   SQLite: the code index's runs (index.h)
  *   index_tail.c     the code index's in-memory tail (index.h)
  *   sqlite_ledger.c  SQLite: the yima_ledger_store hash callbacks
@@ -102,6 +103,12 @@ typedef struct store_ops {
     /* Entries mentioning code (see yima_store_events), or all when NULL. */
     int (*events)(void *be, const char *code, store_entry_fn fn, void *arg,
                   yima_error *err);
+    /* yima_store_query with codes already canonical. */
+    int (*query)(void *be, const yima_query *q, store_entry_fn fn, void *arg,
+                 uint64_t *next, yima_error *err);
+    /* The event whose event_id is id (YIMA_ENOTFOUND). */
+    int (*by_id)(void *be, const char *id, store_entry_fn fn, void *arg,
+                 yima_error *err);
     /* Append entry `index` to out; YIMA_ENOTFOUND when there is none. */
     int (*entry)(void *be, uint64_t index, yima_buf *out, yima_error *err);
 
@@ -209,6 +216,9 @@ enum sq_stmt {
     SQ_BLOCK_FIND,
     SQ_EVENT_ALL,
     SQ_EVENT_ONE,
+    SQ_EVENT_ROW,
+    SQ_EVENT_SCAN,
+    SQ_TIME_RANGE,
     SQ_SIZE,
     SQ_SIZE_SET,
     SQ_HASH_GET,
@@ -306,6 +316,12 @@ int sq_put_event(void *be, const store_row *row, yima_error *err);
 int sq_events(void *be, const char *code, store_entry_fn fn, void *arg,
               yima_error *err);
 int sq_entry(void *be, uint64_t index, yima_buf *out, yima_error *err);
+
+/* sqlite_query.c */
+int sq_query(void *be, const yima_query *q, store_entry_fn fn, void *arg,
+             uint64_t *next, yima_error *err);
+int sq_by_id(void *be, const char *id, store_entry_fn fn, void *arg,
+             yima_error *err);
 
 /* sqlite_ledger.c */
 int sq_size(void *be, uint64_t *size);

@@ -790,6 +790,147 @@ static void test_tokens(void **state)
     yima_store_close(st);
 }
 
+/* Run q and return how many events it gave; indexes in g. */
+static size_t run_query(yima_store *st, yima_query *q, got *g, uint64_t *next)
+{
+    yima_error err;
+
+    memset(g, 0, sizeof *g);
+    assert_int_equal(yima_store_query(st, q, collect, g, next, &err), 0);
+    return g->n;
+}
+
+/* The EPCIS query parameters: each filter alone, together, and paging. */
+static void test_query(void **state)
+{
+    const char *loc1[] = {"urn:test:loc:1"}, *add[] = {"ADD"},
+               *unit[] = {"urn:test:unit:7", "urn:test:unit:8"},
+               *po[] = {"urn:test:po:1"}, *ship[] = {
+                   "https://ref.gs1.org/cbv/BizStep-shipping"};
+    yima_store *st;
+    tev t[12];
+    yima_event *ev;
+    yima_error err;
+    yima_query q;
+    uint64_t next;
+    got *g = calloc(1, sizeof *g);
+    size_t total = 0;
+
+    (void)state;
+    assert_non_null(g);
+    fresh(&st);
+    for (int k = 0; k < 10; k++) { /* 0..9: unit k, read point k % 3 */
+        char u[32];
+
+        snprintf(u, sizeof u, "urn:test:unit:%d", k);
+        make(&t[k], k, u);
+    }
+    make_agg(&t[10], 10, "ADD", "urn:test:case:1", "urn:test:unit:7");
+    /* 11: a purchase order as a bizTransaction of type po */
+    make(&t[11], 11, NULL);
+    snprintf(t[11].json, sizeof t[11].json,
+             "{\"type\":\"ObjectEvent\",\"eventID\":\"%s\","
+             "\"bizTransactionList\":[{\"type\":\"po\","
+             "\"bizTransaction\":\"urn:test:po:1\"}]}",
+             t[11].id);
+    t[11].ev.json_len = strlen(t[11].json);
+    snprintf(t[11].text[1], sizeof t[11].text[1], "urn:test:po:1");
+    t[11].code[1] = (yima_event_code){t[11].text[1], YIMA_ROLE_BIZ_TX};
+    t[11].ev.n_codes = 2;
+    ev = events_of(t, 12);
+    assert_int_equal(yima_store_append(st, ev, 12, NULL, &err), 0);
+
+    yima_query_init(&q);
+    assert_int_equal(run_query(st, &q, g, &next), 12);
+    assert_true(next == UINT64_MAX);
+
+    q.types = 1u << YIMA_EVENT_AGGREGATION;
+    assert_int_equal(run_query(st, &q, g, NULL), 1);
+    assert_int_equal(g->index[0], 10);
+    yima_query_init(&q);
+    q.actions = (yima_query_values){add, 1};
+    assert_int_equal(run_query(st, &q, g, NULL), 1);
+    yima_query_init(&q);
+    q.biz_steps = (yima_query_values){ship, 1};
+    assert_int_equal(run_query(st, &q, g, NULL), 12);
+
+    /* EQ_readPoint: events 1, 4, 7, 10 (make() gives k % 3) */
+    yima_query_init(&q);
+    q.codes[0] = (yima_query_codes){1u << YIMA_ROLE_READ_POINT, NULL,
+                                    {loc1, 1}};
+    q.n_codes = 1;
+    assert_int_equal(run_query(st, &q, g, NULL), 4);
+    assert_int_equal(g->index[3], 10);
+    /* MATCH_epc: unit 7 or 8 in epcList or childEPCs */
+    yima_query_init(&q);
+    q.codes[0] = (yima_query_codes){
+        1u << YIMA_ROLE_EPC | 1u << YIMA_ROLE_CHILD, NULL, {unit, 2}};
+    q.n_codes = 1;
+    assert_int_equal(run_query(st, &q, g, NULL), 3);
+    /* only epcList: not the aggregation */
+    q.codes[0].roles = 1u << YIMA_ROLE_EPC;
+    assert_int_equal(run_query(st, &q, g, NULL), 2);
+    /* and read point 1 as well: event 7 only */
+    q.codes[1] = (yima_query_codes){1u << YIMA_ROLE_READ_POINT, NULL,
+                                    {loc1, 1}};
+    q.n_codes = 2;
+    assert_int_equal(run_query(st, &q, g, NULL), 1);
+    assert_int_equal(g->index[0], 7);
+
+    /* EQ_bizTransaction_po, by bare word, URN and web URI; not _desadv */
+    yima_query_init(&q);
+    q.n_codes = 1;
+    q.codes[0] = (yima_query_codes){1u << YIMA_ROLE_BIZ_TX, "po", {po, 1}};
+    assert_int_equal(run_query(st, &q, g, NULL), 1);
+    assert_int_equal(g->index[0], 11);
+    q.codes[0].type = "urn:epcglobal:cbv:btt:po";
+    assert_int_equal(run_query(st, &q, g, NULL), 1);
+    q.codes[0].type = "https://ref.gs1.org/cbv/BTT-po";
+    assert_int_equal(run_query(st, &q, g, NULL), 1);
+    q.codes[0].type = "desadv";
+    assert_int_equal(run_query(st, &q, g, NULL), 0);
+
+    /* eventTime bounds: make() gives base + k ms */
+    yima_query_init(&q);
+    q.ge_event_time = 1700000000000LL + 2;
+    q.lt_event_time = 1700000000000LL + 5;
+    assert_int_equal(run_query(st, &q, g, NULL), 3);
+    assert_int_equal(g->index[0], 2);
+    yima_query_init(&q);
+    q.ge_record_time = g->time[0] + 1;
+    assert_int_equal(run_query(st, &q, g, NULL), 0);
+
+    /* paging: pages of 5 give everything once, in order */
+    yima_query_init(&q);
+    q.limit = 5;
+    for (int page = 0; page < 4; page++) {
+        size_t n = run_query(st, &q, g, &next);
+
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(g->index[i], total + i);
+        total += n;
+        if (next == UINT64_MAX)
+            break;
+        assert_int_equal(n, 5);
+        q.from = next;
+    }
+    assert_int_equal(total, 12);
+
+    /* by eventID */
+    memset(g, 0, sizeof *g);
+    assert_int_equal(yima_store_event_by_id(st, "urn:uuid:test-4", collect, g,
+                                            &err),
+                     0);
+    assert_int_equal(g->n, 1);
+    assert_int_equal(g->index[0], 4);
+    assert_int_equal(yima_store_event_by_id(st, "urn:uuid:test-99", collect,
+                                            g, &err),
+                     YIMA_ENOTFOUND);
+    free(ev);
+    free(g);
+    yima_store_close(st);
+}
+
 /* SipHash-2-4 of bytes 00..0e under key 00..0f (the paper's example). */
 static void test_siphash_vector(void **state)
 {
@@ -1232,6 +1373,7 @@ int main(void)
         cmocka_unit_test(test_code_key_collision),
         cmocka_unit_test(test_siphash_vector),
         cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_query),
         cmocka_unit_test(test_index_runs),
         cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_verify_edit),
