@@ -274,6 +274,7 @@ int sq_begin(void *be, yima_error *err)
     }
     s->tail_mark = s->tail.n;
     s->writing = true;
+    sq_ckpt_start(s);
     return 0;
 }
 
@@ -378,6 +379,7 @@ void sq_close(void *be)
     /* A long tail would be rebuilt by every later open: save it. */
     if (s->wrote && s->tail.n >= IX_CLOSE_FLUSH)
         sq_index_flush(s, NULL);
+    sq_ckpt_stop(s);
     ix_tail_free(&s->tail);
     free(s->runs);
     for (int i = 0; i < SQ_COUNT; i++)

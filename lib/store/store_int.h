@@ -14,6 +14,7 @@
  *                    transactions, errors
  *   sqlite_event.c   SQLite: event rows, duplicates, code queries, scans
  *   sqlite_query.c   SQLite: the EPCIS query parameters
+ *   sqlite_wal.c     SQLite: WAL checkpoints in a thread of their own
  *   sqlite_index.c   SQLite: the code index's runs (index.h)
  *   index_tail.c     the code index's in-memory tail (index.h)
  *   sqlite_ledger.c  SQLite: the yima_ledger_store hash callbacks
@@ -241,6 +242,10 @@ enum sq_stmt {
     SQ_COUNT
 };
 
+#define SQ_WAL_AUTOCHECKPOINT 16384 /* pages: SQLite's own, when no thread */
+
+typedef struct sq_ckpt sq_ckpt; /* sqlite_wal.c */
+
 /* A run of the code index (index_runs). */
 typedef struct sq_run {
     int64_t run;
@@ -262,6 +267,8 @@ typedef struct sq {
     uint64_t through;    /* runs hold the events below this */
     size_t tail_mark;    /* tail.n when the write transaction began */
     bool writing, wrote; /* in a write transaction; ever wrote */
+    sq_ckpt *ckpt;       /* the checkpointer thread, once this handle writes */
+    bool ckpt_failed;
 } sq;
 
 extern const store_ops sq_ops;
@@ -322,6 +329,11 @@ int sq_query(void *be, const yima_query *q, store_entry_fn fn, void *arg,
              uint64_t *next, yima_error *err);
 int sq_by_id(void *be, const char *id, store_entry_fn fn, void *arg,
              yima_error *err);
+
+/* sqlite_wal.c: start the checkpointer (at the first write; if it cannot
+ * start, SQLite's automatic checkpoints stay), and stop it. */
+void sq_ckpt_start(sq *s);
+void sq_ckpt_stop(sq *s);
 
 /* sqlite_ledger.c */
 int sq_size(void *be, uint64_t *size);

@@ -1,0 +1,123 @@
+/*
+ * sqlite_wal.c - WAL checkpoints off the writer's path.
+ *
+ * In WAL mode every committed page is written twice: to the WAL by the
+ * commit, and into the database file by a checkpoint. SQLite's automatic
+ * checkpoint runs inside the COMMIT that crosses the threshold, so the
+ * writer pays for both. A handle that writes starts one checkpointer thread
+ * with a connection of its own; the WAL hook (called after each commit with
+ * the WAL's size) wakes it past CKPT_KICK pages, and it copies pages back
+ * with a PASSIVE checkpoint, which never blocks readers or the writer. Only
+ * when the WAL outgrows CKPT_HARD pages (the thread cannot keep up, or a
+ * long reader pins it) does the writer checkpoint itself, as SQLite would.
+ * Durability does not change: a commit is durable in the WAL either way.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_int.h"
+
+#define CKPT_KICK 4096    /* pages in the WAL that wake the checkpointer */
+#define CKPT_HARD 262144  /* pages (1 GiB) past which the writer does it */
+#define CKPT_IDLE_MS 1000 /* the checkpointer also runs this often */
+
+struct sq_ckpt {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    sqlite3 *db; /* the checkpointer's own connection */
+    bool stop, kick;
+};
+
+static void *loop(void *arg)
+{
+    sq_ckpt *c = arg;
+
+    pthread_mutex_lock(&c->mu);
+    while (!c->stop) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += CKPT_IDLE_MS / 1000;
+        while (!c->stop && !c->kick)
+            if (pthread_cond_timedwait(&c->cv, &c->mu, &until) != 0)
+                break;
+        c->kick = false;
+        if (c->stop)
+            break;
+        pthread_mutex_unlock(&c->mu);
+        /* Copies what no reader still needs; busy is fine: next time. */
+        sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                  NULL, NULL);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+static int hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    sq *s = arg;
+
+    if (pages >= CKPT_HARD) {
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
+    } else if (pages >= CKPT_KICK && s->ckpt) {
+        pthread_mutex_lock(&s->ckpt->mu);
+        s->ckpt->kick = true;
+        pthread_cond_signal(&s->ckpt->cv);
+        pthread_mutex_unlock(&s->ckpt->mu);
+    }
+    return SQLITE_OK;
+}
+
+void sq_ckpt_start(sq *s)
+{
+    sq_ckpt *c;
+
+    if (s->ckpt || s->ckpt_failed)
+        return;
+    s->ckpt_failed = true; /* until it runs: then SQLite's own hook stays */
+    if (!(c = calloc(1, sizeof *c)))
+        return;
+    if (sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READWRITE, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close(c->db);
+        free(c);
+        return;
+    }
+    sqlite3_busy_timeout(c->db, 100);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    if (pthread_create(&c->th, NULL, loop, c) != 0) {
+        pthread_cond_destroy(&c->cv);
+        pthread_mutex_destroy(&c->mu);
+        sqlite3_close(c->db);
+        free(c);
+        return;
+    }
+    s->ckpt = c;
+    s->ckpt_failed = false;
+    sqlite3_wal_hook(s->db, hook, s); /* replaces wal_autocheckpoint */
+}
+
+void sq_ckpt_stop(sq *s)
+{
+    sq_ckpt *c = s->ckpt;
+
+    if (!c)
+        return;
+    sqlite3_wal_autocheckpoint(s->db, SQ_WAL_AUTOCHECKPOINT);
+    pthread_mutex_lock(&c->mu);
+    c->stop = true;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->th, NULL);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    sqlite3_close(c->db);
+    free(c);
+    s->ckpt = NULL;
+}
