@@ -221,6 +221,19 @@ typedef int (*yima_store_event_fn)(void *arg, uint64_t index,
 int yima_store_events(yima_store *st, const char *code, yima_store_event_fn fn,
                       void *arg, yima_error *err);
 
+/*
+ * Several appends in one transaction, for all-or-nothing imports of a whole
+ * file: yima_store_batch_begin(), any number of yima_store_append() (each
+ * gives its results at once, but nothing is durable yet), then
+ * yima_store_batch_commit() (durable when it returns 0) or
+ * yima_store_batch_rollback() (after any failed append: the transaction
+ * then holds part of that append). Return 0 or YIMA_EIO with *err saying
+ * why.
+ */
+int yima_store_batch_begin(yima_store *st, yima_error *err);
+int yima_store_batch_commit(yima_store *st, yima_error *err);
+void yima_store_batch_rollback(yima_store *st);
+
 /* ---- Queries: the EPCIS 2.0 query parameters ------------------------------
  *
  * yima_store_query() gives, in ledger order, the events that pass every

@@ -242,9 +242,12 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
                    YIMA_LEDGER_HASH_LEN) == 0)
             st->sorted[i]->first = st->sorted[i - 1]->first;
 
-    if ((rc = st->ops->begin(st->be, err)) != 0)
-        return rc;
-    in_tx = true;
+    /* In a batch (yima_store_batch_begin) its transaction is the one. */
+    if (!st->batch) {
+        if ((rc = st->ops->begin(st->be, err)) != 0)
+            return rc;
+        in_tx = true;
+    }
     if ((rc = st->ops->size(st->be, &size)) != 0) {
         yima_error_set(err, rc, 0, "store: ledger size: %s", yima_strerror(rc));
         goto out;
@@ -319,13 +322,40 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
                                                   : yima_strerror(rc));
         goto out;
     }
-    if ((rc = st->ops->commit(st->be, err)) != 0)
+    if (in_tx && (rc = st->ops->commit(st->be, err)) != 0)
         goto out;
     in_tx = false;
 out:
     if (in_tx)
         st->ops->rollback(st->be);
     return rc;
+}
+
+int yima_store_batch_begin(yima_store *st, yima_error *err)
+{
+    int rc;
+
+    assert(st && !st->batch);
+    yima_error_clear(err);
+    if ((rc = st->ops->begin(st->be, err)) == 0)
+        st->batch = true;
+    return rc;
+}
+
+int yima_store_batch_commit(yima_store *st, yima_error *err)
+{
+    assert(st && st->batch);
+    yima_error_clear(err);
+    st->batch = false;
+    return st->ops->commit(st->be, err);
+}
+
+void yima_store_batch_rollback(yima_store *st)
+{
+    assert(st);
+    if (st->batch)
+        st->ops->rollback(st->be);
+    st->batch = false;
 }
 
 /* ---- Reading ------------------------------------------------------------ */

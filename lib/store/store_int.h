@@ -155,6 +155,7 @@ struct yima_store {
     void *be;
     yima_ledger *ledger; /* over the backend's hash callbacks */
     bool appending;      /* the ledger may append only inside append */
+    bool batch;          /* in yima_store_batch_begin's transaction */
     EVP_MD_CTX *md;      /* leaf hashes of a batch */
     EVP_MD *sha256;      /* fetched once: EVP_sha256() looks it up each time */
     yima_buf entry;      /* the entry being sealed, reused */

@@ -5,13 +5,15 @@
  * .jsonld), NDJSON events (.ndjson, .jsonl), or CSV master data (.csv).
  * A file is all or nothing: one bad event and none of the file is stored.
  * With --proceed the valid events of a bad file are kept and the bad ones
- * listed. Events are stored and sealed in the ledger in batches, each batch
- * durable before it counts; a signed checkpoint closes the import.
+ * listed. A file is read on every core and stored and sealed in the ledger
+ * in one transaction (yima/ingest.h): durable before any of it counts, and
+ * nothing of it stored when anything fails; a signed checkpoint closes the
+ * import.
  *
  * Output: a progress bar on a terminal (stderr), then a summary on stdout:
  *   accepted N, duplicates N, rejected N
  * and one line per rejected event: "rejected: FILE: event N: field: why".
- * With --acks, "ack INDEX EVENT-ID" for every event as soon as its batch
+ * With --acks, "ack INDEX EVENT-ID" for every event as soon as its file
  * is durable (a line counts only once its newline is out: an importer
  * killed while printing may leave the last line cut short). Exit 0 when nothing
  * was rejected, 1 otherwise, 2 on a usage error.
@@ -23,9 +25,8 @@
 
 #include "cli.h"
 #include "yima/epcis.h"
+#include "yima/ingest.h"
 #include "yima/ledger.h"
-
-#define BATCH 2000 /* events per transaction: one group commit each */
 
 static const char help[] =
     "usage: yima import --db PATH [--proceed] FILE...\n"
@@ -36,9 +37,10 @@ static const char help[] =
     "             durable (for integrations and crash tests)\n";
 
 typedef struct tally {
+    const char *path; /* the file being imported */
     size_t accepted, duplicates, rejected, master;
     bool progress; /* stderr is a terminal */
-    bool acks;     /* --acks: print each event once its batch is durable */
+    bool acks;     /* --acks: print each event once its file is durable */
 } tally;
 
 static bool ends_with(const char *s, const char *suffix)
@@ -66,64 +68,52 @@ static void reject(tally *t, const char *path, const char *msg)
     printf("rejected: %s: %s\n", path, msg);
 }
 
+static void progress(void *arg, size_t done, size_t total)
+{
+    const tally *t = arg;
+
+    show_progress(t, t->path, done, total);
+}
+
+static void stored(void *arg, const yima_event *ev,
+                   const yima_store_result *res)
+{
+    const tally *t = arg;
+
+    if (t->acks)
+        printf("ack %llu %s\n", (unsigned long long)res->index, ev->event_id);
+}
+
+/* One file of events, read on every core and stored in one transaction. */
 static int import_events(yima_store *st, const char *path, const char *text,
                          size_t len, bool proceed, tally *t)
 {
-    yima_event_batch *batch = NULL;
-    const yima_epcis_reject *rej;
-    yima_store_result *res = NULL;
-    yima_event *evs = NULL;
+    yima_ingest in = {.flags = proceed ? YIMA_EPCIS_PROCEED : 0,
+                      .ndjson = ends_with(path, ".ndjson") ||
+                                ends_with(path, ".jsonl"),
+                      .stored = stored,
+                      .progress = progress,
+                      .arg = t};
     yima_error err;
-    int flags = proceed ? YIMA_EPCIS_PROCEED : 0, rc;
-    size_t n, nrej;
+    int rc;
 
-    if (ends_with(path, ".ndjson") || ends_with(path, ".jsonl"))
-        rc = yima_epcis_read_ndjson(text, len, flags, &batch, &err);
-    else
-        rc = yima_epcis_read(text, len, flags, &batch, &err);
-    if (rc != 0) {
-        reject(t, path, err.msg); /* the whole file */
-        return rc;
+    t->path = path;
+    rc = yima_ingest_text(st, text, len, &in, &err);
+    for (size_t i = 0; i < in.n_rejects; i++)
+        reject(t, path, in.rejects[i].msg);
+    if (rc == YIMA_EINVAL || rc == YIMA_ETOOBIG) {
+        if (in.n_rejects == 0)
+            reject(t, path, err.msg); /* the input as a whole */
+    } else if (rc != 0) {
+        fprintf(stderr, "\nyima: %s: %s\n", path, err.msg);
     }
-    nrej = yima_event_batch_rejects(batch, &rej);
-    for (size_t i = 0; i < nrej; i++)
-        reject(t, path, rej[i].msg);
-    n = yima_event_batch_count(batch);
-    res = calloc(BATCH, sizeof *res);
-    evs = calloc(BATCH, sizeof *evs);
-    if (!res || !evs) {
-        free(res);
-        free(evs);
-        yima_event_batch_free(batch);
-        return YIMA_ENOMEM;
-    }
-    for (size_t at = 0; at < n; at += BATCH) {
-        size_t k = n - at < BATCH ? n - at : BATCH;
-        /* shallow copies: the strings stay in the batch's arena */
-        for (size_t i = 0; i < k; i++)
-            evs[i] = *yima_event_batch_get(batch, at + i);
-        if ((rc = yima_store_append(st, evs, k, res, &err)) != 0) {
-            fprintf(stderr, "\nyima: %s: %s\n", path, err.msg);
-            break;
-        }
-        for (size_t i = 0; i < k; i++) {
-            if (res[i].status == YIMA_STORE_ADDED)
-                t->accepted++;
-            else
-                t->duplicates++;
-            if (t->acks)
-                printf("ack %llu %s\n", (unsigned long long)res[i].index,
-                       evs[i].event_id);
-        }
-        if (t->acks)
-            fflush(stdout);
-        show_progress(t, path, at + k, n);
-    }
-    if (n == 0)
+    if (t->acks)
+        fflush(stdout);
+    if (in.accepted + in.duplicates + in.n_rejects == 0 && rc == 0)
         show_progress(t, path, 0, 0);
-    free(res);
-    free(evs);
-    yima_event_batch_free(batch);
+    t->accepted += in.accepted;
+    t->duplicates += in.duplicates;
+    yima_ingest_free(&in);
     return rc;
 }
 

@@ -1,10 +1,10 @@
 #!/bin/sh
 # tests/cli/crash.sh - an acknowledged event survives kill -9 of the writer.
 #
-# 24 times: start an import of 8,000 new events with --acks (each event is
-# printed only once its batch is durable), kill -9 it at a random moment
-# (after a random number of its four batches were acknowledged, plus a
-# random few milliseconds),
+# 24 times: start an import of four files of 2,000 new events each with
+# --acks (each file is one transaction; its events are printed only once it
+# is durable), kill -9 it at a random moment (after a random number of its
+# four files were acknowledged, plus a random few milliseconds),
 # then check that `ledger verify` passes and every acknowledged event is in
 # the store. A kill may land before the first commit, between batches, in
 # the middle of one, or after the last: all must leave an intact ledger.
@@ -21,10 +21,13 @@ db=$T/c.db
 "$Y" init --db "$db" >/dev/null || { echo "not ok 1 - init"; exit 1; }
 killed_mid=0
 for round in $(seq 1 24); do
-    tests/tools/gen-events 8000 "r$round" > "$T/in.ndjson"
-    "$Y" import --db "$db" --acks "$T/in.ndjson" > "$T/acks" 2>/dev/null &
+    for f in 1 2 3 4; do
+        tests/tools/gen-events 2000 "r$round-$f" > "$T/in$f.ndjson"
+    done
+    "$Y" import --db "$db" --acks "$T/in1.ndjson" "$T/in2.ndjson" \
+        "$T/in3.ndjson" "$T/in4.ndjson" > "$T/acks" 2>/dev/null &
     pid=$!
-    # kill after 0..3 acknowledged batches (of 4) and a further 0..29 ms:
+    # kill after 0..3 acknowledged files (of 4) and a further 0..29 ms:
     # before the first commit, between commits or in the middle of one
     r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
     batches=$((r % 4))
@@ -39,7 +42,7 @@ for round in $(seq 1 24); do
     fi
     wait "$pid" 2>/dev/null
     if ! msg=$("$Y" ledger verify --db "$db" 2>&1); then
-        bad "round $round (kill after $batches batches + ${ms} ms): ledger verify: $msg"
+        bad "round $round (kill after $batches files + ${ms} ms): ledger verify: $msg"
         continue
     fi
     # only whole lines count: a kill while the acks are being printed can
@@ -52,7 +55,7 @@ for round in $(seq 1 24); do
     lost=$(comm -23 "$T/acked" "$T/stored" | wc -l)
     acked=$(wc -l < "$T/acked")
     if [ "$lost" -eq 0 ]; then
-        ok "round $round (kill after $batches batches + ${ms} ms): ledger intact, all $acked acknowledged events present"
+        ok "round $round (kill after $batches files + ${ms} ms): ledger intact, all $acked acknowledged events present"
     else
         bad "round $round: $lost of $acked acknowledged events lost, e.g. $(comm -23 "$T/acked" "$T/stored" | head -n 2 | tr '\n' ' ')"
     fi

@@ -1,0 +1,313 @@
+/*
+ * ingest.c - one input of events read on every core and stored in order,
+ * all or nothing (see yima/ingest.h).
+ *
+ * The calling thread cuts NDJSON into pieces, starts the readers, and then
+ * stores: it waits for piece 0, appends it, waits for piece 1, and so on,
+ * while the readers run ahead. Pieces are read with YIMA_EPCIS_PROCEED
+ * always, so a piece reports all its faults; without the flag the first
+ * fault in input order ends the whole input.
+ */
+#include <assert.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "yima/ingest.h"
+
+#define THREADS_MAX 16
+
+/* A run of lines of the input, and what reading it gave. */
+typedef struct piece {
+    size_t off, len;                /* in the text */
+    size_t lines_before, events_before;
+    yima_event_batch *b;
+    yima_store_result *res; /* one per event, once stored */
+    int rc;
+    yima_error err;
+    bool read;
+} piece;
+
+typedef struct job {
+    const char *text;
+    piece *p;
+    size_t n;
+    int flags;
+    bool ndjson;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next; /* the next piece a reader takes */
+    bool stop;
+} job;
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+/* Cut NDJSON into pieces of YIMA_INGEST_BATCH events; sets *events. */
+static int cut(const char *text, size_t len, piece **out, size_t *n,
+               size_t *events)
+{
+    size_t pos = 0, lines = 0, count = 0, alloc = 0, in_piece = 0;
+    piece *p = NULL;
+
+    *n = 0;
+    while (pos < len) {
+        const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+        size_t k = nl ? (size_t)(nl - s) : len - pos;
+
+        if (in_piece == 0 && !blank(s, k)) {
+            if (*n == alloc) {
+                size_t a = alloc ? alloc * 2 : 16;
+                piece *q = realloc(p, a * sizeof *q);
+
+                if (!q) {
+                    free(p);
+                    return YIMA_ENOMEM;
+                }
+                p = q;
+                alloc = a;
+            }
+            p[*n] = (piece){.off = pos, .lines_before = lines,
+                            .events_before = count};
+            (*n)++;
+        }
+        pos += k + (nl != NULL);
+        lines++;
+        if (!blank(s, k)) {
+            count++;
+            if (++in_piece == YIMA_INGEST_BATCH) {
+                p[*n - 1].len = pos - p[*n - 1].off;
+                in_piece = 0;
+            }
+        }
+    }
+    if (in_piece)
+        p[*n - 1].len = len - p[*n - 1].off;
+    *out = p;
+    *events = count;
+    return 0;
+}
+
+static void read_piece(job *j, piece *p)
+{
+    int flags = j->flags | YIMA_EPCIS_PROCEED;
+
+    p->rc = j->ndjson ? yima_epcis_read_ndjson(j->text + p->off, p->len,
+                                               flags, &p->b, &p->err)
+                      : yima_epcis_read(j->text + p->off, p->len, flags,
+                                        &p->b, &p->err);
+}
+
+static void *reader(void *arg)
+{
+    job *j = arg;
+
+    pthread_mutex_lock(&j->mu);
+    while (!j->stop && j->next < j->n) {
+        piece *p = &j->p[j->next++];
+
+        pthread_mutex_unlock(&j->mu);
+        read_piece(j, p);
+        pthread_mutex_lock(&j->mu);
+        p->read = true;
+        pthread_cond_broadcast(&j->cv);
+    }
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+static int add_reject(yima_ingest *in, size_t index, size_t line,
+                      const char *msg)
+{
+    yima_ingest_reject *r;
+
+    r = realloc(in->rejects, (in->n_rejects + 1) * sizeof *r);
+    if (!r)
+        return YIMA_ENOMEM;
+    in->rejects = r;
+    r += in->n_rejects;
+    if (!(r->msg = strdup(msg)))
+        return YIMA_ENOMEM;
+    r->index = index;
+    r->line = line;
+    in->n_rejects++;
+    return 0;
+}
+
+/* Record piece p's faults with their numbers in the whole input; the
+ * first one fails the input unless YIMA_EPCIS_PROCEED. */
+static int faults(yima_ingest *in, const piece *p, bool ndjson,
+                  yima_error *err)
+{
+    const yima_epcis_reject *r;
+    size_t n = yima_event_batch_rejects(p->b, &r);
+    char msg[YIMA_ERROR_MSG_MAX * 2];
+
+    for (size_t i = 0; i < n; i++) {
+        size_t line = ndjson ? r[i].line + p->lines_before : 0;
+
+        /* The same words as the sequential reader, renumbered. */
+        if (ndjson)
+            snprintf(msg, sizeof msg, "line %zu: %s%s%s", line, r[i].field,
+                     r[i].field[0] ? ": " : "", r[i].reason);
+        else
+            snprintf(msg, sizeof msg, "%s", r[i].msg);
+        if (add_reject(in, r[i].index + p->events_before, line, msg) != 0)
+            return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+        if (!(in->flags & YIMA_EPCIS_PROCEED))
+            return yima_error_set(err, r[i].code, 0, "%s", msg);
+    }
+    return 0;
+}
+
+/* Append piece p's events in slices of YIMA_INGEST_BATCH. */
+static int store_piece(yima_store *st, yima_ingest *in, piece *p,
+                       yima_event *ev, yima_error *err)
+{
+    size_t n = yima_event_batch_count(p->b);
+    int rc;
+
+    if (n && !(p->res = calloc(n, sizeof *p->res)))
+        return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+    for (size_t at = 0; at < n; at += YIMA_INGEST_BATCH) {
+        size_t k = n - at < YIMA_INGEST_BATCH ? n - at : YIMA_INGEST_BATCH;
+
+        for (size_t i = 0; i < k; i++)
+            ev[i] = *yima_event_batch_get(p->b, at + i);
+        if ((rc = yima_store_append(st, ev, k, p->res + at, err)) != 0)
+            return rc;
+        for (size_t i = 0; i < k; i++)
+            if (p->res[at + i].status == YIMA_STORE_ADDED)
+                in->accepted++;
+            else
+                in->duplicates++;
+    }
+    return 0;
+}
+
+static int threads_wanted(const yima_ingest *in, size_t pieces)
+{
+    long n = in->threads > 0 ? in->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (n < 1)
+        n = 1;
+    if (n > THREADS_MAX)
+        n = THREADS_MAX;
+    if ((size_t)n > pieces)
+        n = (long)pieces;
+    return (int)n;
+}
+
+int yima_ingest_text(yima_store *st, const char *text, size_t len,
+                     yima_ingest *in, yima_error *err)
+{
+    job j = {.text = text, .flags = in->flags, .ndjson = in->ndjson};
+    pthread_t th[THREADS_MAX];
+    yima_event *ev = NULL;
+    size_t events = 0, done = 0;
+    int nth = 0, rc;
+    bool tx = false;
+
+    assert(st && (text || len == 0) && in);
+    yima_error_clear(err);
+    in->accepted = in->duplicates = in->n_rejects = 0;
+    in->rejects = NULL;
+    if (len > YIMA_EPCIS_DOC_MAX)
+        return yima_error_set(err, YIMA_ETOOBIG, 0,
+                              "input is %zu bytes, the limit is %u", len,
+                              YIMA_EPCIS_DOC_MAX);
+    if (in->ndjson) {
+        if (cut(text, len, &j.p, &j.n, &events) != 0)
+            return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+        if (events > YIMA_EPCIS_EVENTS_MAX) {
+            free(j.p);
+            return yima_error_set(err, YIMA_ETOOBIG, 0,
+                                  "%zu events, the limit is %d per input",
+                                  events, YIMA_EPCIS_EVENTS_MAX);
+        }
+    } else if ((j.p = calloc(1, sizeof *j.p)) != NULL) {
+        j.p->len = len;
+        j.n = 1;
+    } else {
+        return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+    }
+    if (!(ev = calloc(YIMA_INGEST_BATCH, sizeof *ev))) {
+        free(j.p);
+        return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+    }
+    pthread_mutex_init(&j.mu, NULL);
+    pthread_cond_init(&j.cv, NULL);
+    for (int want = threads_wanted(in, j.n); nth < want; nth++)
+        if (pthread_create(&th[nth], NULL, reader, &j) != 0)
+            break;
+    if (nth == 0) /* no thread at all: read them here */
+        for (size_t i = 0; i < j.n; i++, j.next++) {
+            read_piece(&j, &j.p[i]);
+            j.p[i].read = true;
+        }
+
+    rc = yima_store_batch_begin(st, err);
+    tx = rc == 0;
+    for (size_t i = 0; rc == 0 && i < j.n; i++) {
+        piece *p = &j.p[i];
+
+        pthread_mutex_lock(&j.mu);
+        while (!p->read)
+            pthread_cond_wait(&j.cv, &j.mu);
+        pthread_mutex_unlock(&j.mu);
+        if (p->rc != 0) { /* the input as a whole is wrong */
+            *err = p->err;
+            rc = p->rc;
+            break;
+        }
+        if ((rc = faults(in, p, in->ndjson, err)) != 0 ||
+            (rc = store_piece(st, in, p, ev, err)) != 0)
+            break;
+        done += yima_event_batch_count(p->b);
+        if (in->progress)
+            in->progress(in->arg, done, events);
+    }
+    pthread_mutex_lock(&j.mu);
+    j.stop = true;
+    pthread_mutex_unlock(&j.mu);
+    for (int t = 0; t < nth; t++)
+        pthread_join(th[t], NULL);
+    if (rc == 0 && (rc = yima_store_batch_commit(st, err)) == 0) {
+        tx = false;
+        for (size_t i = 0; in->stored && i < j.n; i++)
+            for (size_t k = 0; k < yima_event_batch_count(j.p[i].b); k++)
+                in->stored(in->arg, yima_event_batch_get(j.p[i].b, k),
+                           &j.p[i].res[k]);
+    }
+    if (tx)
+        yima_store_batch_rollback(st);
+    if (rc != 0)
+        in->accepted = in->duplicates = 0;
+    for (size_t i = 0; i < j.n; i++) {
+        yima_event_batch_free(j.p[i].b);
+        free(j.p[i].res);
+    }
+    pthread_cond_destroy(&j.cv);
+    pthread_mutex_destroy(&j.mu);
+    free(j.p);
+    free(ev);
+    return rc;
+}
+
+void yima_ingest_free(yima_ingest *in)
+{
+    for (size_t i = 0; in && i < in->n_rejects; i++)
+        free(in->rejects[i].msg);
+    if (in) {
+        free(in->rejects);
+        in->rejects = NULL;
+        in->n_rejects = 0;
+    }
+}

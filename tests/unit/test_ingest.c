@@ -1,0 +1,197 @@
+/*
+ * test_ingest.c - yima/ingest.h: an input read in pieces on several threads
+ * is stored in input order, whole or not at all, and its faults carry the
+ * numbers of the whole input, whatever the number of threads.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "yima/ingest.h"
+
+#define EVENTS 4500 /* three pieces of YIMA_INGEST_BATCH, the last short */
+
+static char dir[64];
+static int serial;
+
+/* NDJSON of n events, a blank line after every 1000th, and event `bad`
+ * (1-based; 0: none) with a GTIN check digit wrong. Sets *bad_line. */
+static char *make_input(int n, int bad, int *bad_line, size_t *len)
+{
+    size_t cap = (size_t)n * 300 + 1024, at = 0;
+    char *s = malloc(cap);
+    int line = 0;
+
+    assert_non_null(s);
+    for (int i = 1; i <= n; i++) {
+        at += (size_t)snprintf(
+            s + at, cap - at,
+            "{\"type\":\"ObjectEvent\",\"eventTime\":\"2026-03-01T08:%02d:"
+            "%02d.%03dZ\",\"eventTimeZoneOffset\":\"+08:00\",\"epcList\":"
+            "[\"urn:epc:id:sgtin:0614141.107346.%d\"],\"action\":\"OBSERVE\","
+            "\"bizStep\":\"shipping\"%s}\n",
+            i / 60000 % 60, i / 1000 % 60, i % 1000, i,
+            i == bad ? ",\"parentID\":\"https://id.gs1.org/00/106141412345678903\""
+                     : "");
+        line++;
+        if (i == bad)
+            *bad_line = line;
+        if (i % 1000 == 0) {
+            s[at++] = '\n';
+            line++;
+        }
+    }
+    *len = at;
+    return s;
+}
+
+static yima_store *fresh(void)
+{
+    char path[128];
+    yima_store *st;
+    yima_error err;
+
+    snprintf(path, sizeof path, "%s/i%d.db", dir, serial++);
+    assert_int_equal(yima_store_create(path, &err), 0);
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    return st;
+}
+
+typedef struct seen {
+    uint64_t n, last;
+    int out_of_order;
+} seen;
+
+static void stored(void *arg, const yima_event *ev,
+                   const yima_store_result *res)
+{
+    seen *s = arg;
+
+    (void)ev;
+    if (s->n && res->index != s->last + 1)
+        s->out_of_order++;
+    s->last = res->index;
+    s->n++;
+}
+
+static void test_in_order(void **state)
+{
+    for (int threads = 1; threads <= 4; threads += 3) {
+        yima_store *st = fresh();
+        seen s = {0};
+        yima_ingest in = {.ndjson = true, .threads = threads,
+                          .stored = stored, .arg = &s};
+        yima_error err;
+        uint64_t size;
+        size_t len;
+        int unused;
+        char *text = make_input(EVENTS, 0, &unused, &len);
+
+        (void)state;
+        assert_int_equal(yima_ingest_text(st, text, len, &in, &err), 0);
+        assert_int_equal(in.accepted, EVENTS);
+        assert_int_equal(s.n, EVENTS);
+        assert_int_equal(s.out_of_order, 0);
+        assert_int_equal(yima_store_size(st, &size, &err), 0);
+        assert_int_equal(size, EVENTS);
+        /* again: every one a duplicate */
+        assert_int_equal(yima_ingest_text(st, text, len, &in, &err), 0);
+        assert_int_equal(in.duplicates, EVENTS);
+        assert_int_equal(in.accepted, 0);
+        yima_ingest_free(&in);
+        free(text);
+        yima_store_close(st);
+    }
+}
+
+static void test_fault_numbers(void **state)
+{
+    int bad = 3321, bad_line = 0;
+    size_t len;
+    char *text = make_input(EVENTS, bad, &bad_line, &len);
+
+    (void)state;
+    assert_int_equal(bad_line, bad + 3); /* three blank lines before it */
+    for (int threads = 1; threads <= 4; threads += 3) {
+        yima_store *st = fresh();
+        yima_ingest in = {.ndjson = true, .threads = threads};
+        yima_error err;
+        uint64_t size;
+        char want[32];
+
+        snprintf(want, sizeof want, "line %d: parentID", bad_line);
+        /* all or nothing: nothing stored, the first fault named */
+        assert_int_equal(yima_ingest_text(st, text, len, &in, &err),
+                         YIMA_EINVAL);
+        assert_int_equal(in.n_rejects, 1);
+        assert_int_equal(in.rejects[0].line, bad_line);
+        assert_int_equal(in.rejects[0].index, bad);
+        assert_memory_equal(in.rejects[0].msg, want, strlen(want));
+        assert_memory_equal(err.msg, want, strlen(want));
+        assert_int_equal(in.accepted, 0);
+        assert_int_equal(yima_store_size(st, &size, &err), 0);
+        assert_int_equal(size, 0);
+        yima_ingest_free(&in);
+
+        /* --proceed: the others stored */
+        in.flags = YIMA_EPCIS_PROCEED;
+        assert_int_equal(yima_ingest_text(st, text, len, &in, &err), 0);
+        assert_int_equal(in.accepted, EVENTS - 1);
+        assert_int_equal(in.n_rejects, 1);
+        assert_int_equal(in.rejects[0].line, bad_line);
+        assert_int_equal(yima_store_size(st, &size, &err), 0);
+        assert_int_equal(size, EVENTS - 1);
+        yima_ingest_free(&in);
+        yima_store_close(st);
+    }
+    free(text);
+}
+
+/* The whole input being wrong: too many events, not JSON. */
+static void test_whole_input(void **state)
+{
+    yima_store *st = fresh();
+    yima_ingest in = {.ndjson = false};
+    yima_error err;
+
+    (void)state;
+    assert_int_equal(yima_ingest_text(st, "{\"nope", 6, &in, &err),
+                     YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "JSON"));
+    assert_int_equal(in.n_rejects, 0);
+    yima_store_close(st);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/yima-ingest-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[96];
+
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_in_order),
+        cmocka_unit_test(test_fault_numbers),
+        cmocka_unit_test(test_whole_input),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
