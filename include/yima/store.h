@@ -123,6 +123,7 @@
 #include <stdint.h>
 
 #include "yima/buf.h"
+#include "yima/code.h"
 #include "yima/error.h"
 #include "yima/event.h"
 #include "yima/ledger.h"
@@ -284,6 +285,8 @@ typedef struct yima_query {
     size_t n_codes;
     uint64_t from; /* first ledger index to look at */
     size_t limit;  /* most events to give; 0: all */
+    const char *recorder; /* only events recorded by this party (canonical
+                             USCC), or NULL */
 } yima_query;
 
 /* No filters, from index 0, no limit. */
@@ -462,6 +465,51 @@ int yima_store_token_check(yima_store *st, const char *token,
  * YIMA_ENOTFOUND, YIMA_EINVAL (already revoked), YIMA_EIO. */
 int yima_store_token_revoke(yima_store *st, const char *id_or_token,
                             yima_error *err);
+
+/* ---- Who records, capture jobs, issued codes -------------------------------
+ *
+ * Events appended through a handle after yima_store_set_recorder(st, party)
+ * are recorded in that party's name (a canonical USCC, as a token names
+ * it; NULL: nobody, as for the CLI's imports) in events.recorder, which
+ * yima_query.recorder filters by. The recorder is kept beside the sealed
+ * entry, not inside it.
+ *
+ * Capture jobs (table captures: id, party, created, json) keep what the
+ * server's POST /epcis/capture answered, for GET /epcis/capture/{id}.
+ *
+ * Platform digital identity codes (yima/code.h, YM...) are issued to a
+ * party, optionally for one of its products, and remembered (table issued:
+ * code in canonical form urn:yima:dic:YM..., party, product, created), so a
+ * scan can tell an issued code from a made-up one.
+ */
+
+int yima_store_set_recorder(yima_store *st, const char *party);
+
+int yima_store_capture_put(yima_store *st, const char *id, const char *party,
+                           const char *json, yima_error *err);
+/* Append job id's JSON to json and copy its party (or "") to party.
+ * Returns 0, YIMA_ENOTFOUND, YIMA_EIO. */
+int yima_store_capture_get(yima_store *st, const char *id,
+                           char party[YIMA_PARTY_MAX], yima_buf *json,
+                           yima_error *err);
+
+typedef struct yima_store_issued {
+    char party[YIMA_PARTY_MAX]; /* canonical USCC */
+    char product[256];          /* canonical product code, or "" */
+    int64_t created_ms;
+} yima_store_issued;
+
+/* Issue a new platform code to party (a stored party, any USCC form) for
+ * product (a stored product of that party, any form, or NULL) and write it
+ * to code. Returns 0, YIMA_EINVAL, YIMA_ENOTFOUND (no such party or
+ * product), YIMA_EIO. */
+int yima_store_issue(yima_store *st, const char *party, const char *product,
+                     char code[YIMA_DIC_LEN + 1], yima_error *err);
+
+/* Who a platform code (any form) was issued to: 0 and *out, or
+ * YIMA_ENOTFOUND (never issued here), YIMA_EINVAL (not a platform code). */
+int yima_store_issued_get(yima_store *st, const char *code,
+                          yima_store_issued *out, yima_error *err);
 
 /* ---- Verification ---------------------------------------------------------
  */

@@ -36,7 +36,8 @@ static const char schema[] =
     " parent TEXT,"
     " children INTEGER NOT NULL DEFAULT 0,"
     " entry BLOB NOT NULL,"
-    " codes BLOB NOT NULL);"
+    " codes BLOB NOT NULL,"
+    " recorder TEXT);"
     /* Duplicates are found by eventTime and the first 8 bytes of the
      * hash: events arrive roughly in time order, so this B-tree grows at
      * its right edge, nearly as cheaply as the events table itself. */
@@ -102,6 +103,16 @@ static const char schema[] =
     " role TEXT NOT NULL,"
     " created INTEGER NOT NULL,"
     " revoked INTEGER) WITHOUT ROWID;"
+    "CREATE TABLE captures ("
+    " id TEXT PRIMARY KEY,"
+    " party TEXT,"
+    " created INTEGER NOT NULL,"
+    " json TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE issued ("
+    " code TEXT PRIMARY KEY,"
+    " party TEXT NOT NULL REFERENCES parties (uscc),"
+    " product TEXT,"
+    " created INTEGER NOT NULL) WITHOUT ROWID;"
     "COMMIT;";
 
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
@@ -114,7 +125,8 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_LAST_TIME] = "SELECT record_time FROM events ORDER BY idx DESC "
                      "LIMIT 1",
     [SQ_EVENT_PUT] = "INSERT INTO events VALUES "
-                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                     "?14)",
     /* ?1 eventTime, ?2 the first 8 bytes of hash ?3. */
     [SQ_EVENT_DUP] = "SELECT e.idx, e.record_time FROM event_keys k "
                      "JOIN events e ON e.idx = k.idx "
@@ -135,8 +147,8 @@ static const char *const sql[SQ_COUNT] = {
                      "ORDER BY idx",
     [SQ_EVENT_ONE] = "SELECT record_time, entry FROM events WHERE idx = ?1",
     [SQ_EVENT_ROW] = "SELECT type, event_time, record_time, action, biz_step, "
-                     "disposition, codes, entry, event_id FROM events "
-                     "WHERE idx = ?1",
+                     "disposition, codes, entry, event_id, recorder "
+                     "FROM events WHERE idx = ?1",
     /* ?1 the first index, ?2 / ?3 recordTime bounds (non-decreasing in
      * idx), ?4 the most rows. */
     [SQ_EVENT_SCAN] = "SELECT idx FROM events WHERE idx >= ?1 AND "
@@ -175,6 +187,11 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_TOKEN_GET] = "SELECT hash, party, role, created, revoked "
                      "FROM tokens WHERE id = ?1",
     [SQ_TOKEN_REVOKE] = "UPDATE tokens SET revoked = ?2 WHERE id = ?1",
+    [SQ_CAPTURE_PUT] = "INSERT OR REPLACE INTO captures VALUES (?1, ?2, ?3, ?4)",
+    [SQ_CAPTURE_GET] = "SELECT party, json FROM captures WHERE id = ?1",
+    [SQ_ISSUED_PUT] = "INSERT INTO issued VALUES (?1, ?2, ?3, ?4)",
+    [SQ_ISSUED_GET] = "SELECT party, product, created FROM issued "
+                      "WHERE code = ?1",
 };
 
 const store_ops sq_ops = {
@@ -202,6 +219,10 @@ const store_ops sq_ops = {
     .token_put = sq_token_put,
     .token_get = sq_token_get,
     .token_revoke = sq_token_revoke,
+    .capture_put = sq_capture_put,
+    .capture_get = sq_capture_get,
+    .issued_put = sq_issued_put,
+    .issued_get = sq_issued_get,
     .master_put = sq_master_put,
     .master_get = sq_master_get,
 };

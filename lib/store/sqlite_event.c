@@ -127,6 +127,7 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
     sqlite3_bind_blob(st, 12, row->entry, (int)row->entry_len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 13, s->list.data ? s->list.data : "",
                       (int)s->list.len, SQLITE_STATIC);
+    sq_bind_text(st, 14, row->recorder);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

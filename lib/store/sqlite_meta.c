@@ -229,3 +229,83 @@ int sq_token_revoke(void *be, const char *id, int64_t ms, yima_error *err)
                               id);
     return 0;
 }
+
+int sq_capture_put(void *be, const char *id, const char *party, int64_t ms,
+                   const char *json, yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_CAPTURE_PUT);
+    int rc;
+
+    sq_bind_text(st, 1, id);
+    sq_bind_text(st, 2, party);
+    sqlite3_bind_int64(st, 3, ms);
+    sq_bind_text(st, 4, json);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, st, rc, err, "capture job");
+}
+
+int sq_capture_get(void *be, const char *id, char *party, yima_buf *json,
+                   yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_CAPTURE_GET);
+    int rc;
+
+    sq_bind_text(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return yima_error_set(err, YIMA_ENOTFOUND, 0,
+                              "store: no capture job %.64s", id);
+    }
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, st, rc, err, "capture job");
+    copy_text(st, 0, party, YIMA_PARTY_MAX);
+    rc = yima_buf_add(json, sqlite3_column_text(st, 1),
+                      (size_t)sqlite3_column_bytes(st, 1));
+    sqlite3_reset(st);
+    return rc == 0 ? 0
+                   : yima_error_set(err, rc, 0, "store: capture job: %s",
+                                    yima_strerror(rc));
+}
+
+int sq_issued_put(void *be, const char *code, const char *party,
+                  const char *product, int64_t ms, yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_ISSUED_PUT);
+    int rc;
+
+    sq_bind_text(st, 1, code);
+    sq_bind_text(st, 2, party);
+    sq_bind_text(st, 3, product);
+    sqlite3_bind_int64(st, 4, ms);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, st, rc, err, "issued code");
+}
+
+int sq_issued_get(void *be, const char *code, yima_store_issued *out,
+                  yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_ISSUED_GET);
+    int rc;
+
+    sq_bind_text(st, 1, code);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return yima_error_set(err, YIMA_ENOTFOUND, 0,
+                              "store: %s was never issued here", code);
+    }
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, st, rc, err, "issued code");
+    copy_text(st, 0, out->party, sizeof out->party);
+    copy_text(st, 1, out->product, sizeof out->product);
+    out->created_ms = sqlite3_column_int64(st, 2);
+    sqlite3_reset(st);
+    return 0;
+}

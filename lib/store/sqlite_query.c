@@ -240,6 +240,12 @@ static bool passes(const yima_query *q, sqlite3_stmt *st, looker *lk)
     const void *entry = sqlite3_column_blob(st, 7);
     size_t elen = (size_t)sqlite3_column_bytes(st, 7);
 
+    if (q->recorder) {
+        const char *r = (const char *)sqlite3_column_text(st, 9);
+
+        if (!r || strcmp(r, q->recorder) != 0)
+            return false;
+    }
     if ((q->types && !(q->types & 1u << type)) || et < q->ge_event_time ||
         et >= q->lt_event_time || rt < q->ge_record_time ||
         rt >= q->lt_record_time ||

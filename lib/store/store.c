@@ -268,7 +268,8 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
                          .hash = h->hash,
                          .index = size + added,
                          .pos = i,
-                         .record_time_ms = now};
+                         .record_time_ms = now,
+                         .recorder = st->recorder[0] ? st->recorder : NULL};
 
         if (h->stored || h->first != i) {
             const store_hash *d = h->stored ? h : &st->hash[h->first];

@@ -51,6 +51,7 @@ typedef struct store_row {
     unsigned children;  /* codes with role CHILD */
     const void *entry;  /* sealed entry bytes */
     size_t entry_len;
+    const char *recorder; /* the party recording it, or NULL */
 } store_row;
 
 /* An event of a batch by its hash ID: is it stored, or earlier in the
@@ -140,6 +141,17 @@ typedef struct store_ops {
                      uint8_t *hash, yima_error *err);
     int (*token_revoke)(void *be, const char *id, int64_t ms,
                         yima_error *err);
+    /* Capture jobs: keep the JSON of job id (made by party); get it
+     * (YIMA_ENOTFOUND), the party into party (size YIMA_PARTY_MAX). */
+    int (*capture_put)(void *be, const char *id, const char *party,
+                       int64_t ms, const char *json, yima_error *err);
+    int (*capture_get)(void *be, const char *id, char *party, yima_buf *json,
+                       yima_error *err);
+    /* Platform codes issued to a party (YIMA_EINVAL if issued before). */
+    int (*issued_put)(void *be, const char *code, const char *party,
+                      const char *product, int64_t ms, yima_error *err);
+    int (*issued_get)(void *be, const char *code, yima_store_issued *out,
+                      yima_error *err);
     int (*master_put)(void *be, yima_store_kind kind,
                       const char *const col[STORE_MASTER_COLS],
                       yima_error *err);
@@ -156,6 +168,7 @@ struct yima_store {
     yima_ledger *ledger; /* over the backend's hash callbacks */
     bool appending;      /* the ledger may append only inside append */
     bool batch;          /* in yima_store_batch_begin's transaction */
+    char recorder[YIMA_PARTY_MAX]; /* "" when none */
     EVP_MD_CTX *md;      /* leaf hashes of a batch */
     EVP_MD *sha256;      /* fetched once: EVP_sha256() looks it up each time */
     yima_buf entry;      /* the entry being sealed, reused */
@@ -240,6 +253,10 @@ enum sq_stmt {
     SQ_TOKEN_PUT,
     SQ_TOKEN_GET,
     SQ_TOKEN_REVOKE,
+    SQ_CAPTURE_PUT,
+    SQ_CAPTURE_GET,
+    SQ_ISSUED_PUT,
+    SQ_ISSUED_GET,
     SQ_COUNT
 };
 
@@ -356,6 +373,14 @@ int sq_token_put(void *be, const yima_store_token *t, const uint8_t *hash,
 int sq_token_get(void *be, const char *id, yima_store_token *t, uint8_t *hash,
                  yima_error *err);
 int sq_token_revoke(void *be, const char *id, int64_t ms, yima_error *err);
+int sq_capture_put(void *be, const char *id, const char *party, int64_t ms,
+                   const char *json, yima_error *err);
+int sq_capture_get(void *be, const char *id, char *party, yima_buf *json,
+                   yima_error *err);
+int sq_issued_put(void *be, const char *code, const char *party,
+                  const char *product, int64_t ms, yima_error *err);
+int sq_issued_get(void *be, const char *code, yima_store_issued *out,
+                  yima_error *err);
 int sq_master_put(void *be, yima_store_kind kind,
                   const char *const col[STORE_MASTER_COLS], yima_error *err);
 int sq_master_get(void *be, yima_store_kind kind, const char *key,

@@ -931,6 +931,70 @@ static void test_query(void **state)
     yima_store_close(st);
 }
 
+/* Events recorded in a party's name, capture jobs, issued codes. */
+static void test_recorder_jobs_issue(void **state)
+{
+    static const char party[] =
+        "{\"uscc\":\"91350100MA2XYW011J\",\"name\":\"闽江电缆\","
+        "\"roles\":[\"producer\"]}";
+    const char *p = "urn:yima:uscc:91350100MA2XYW011J";
+    char code[YIMA_DIC_LEN + 1], who[YIMA_PARTY_MAX];
+    yima_store_issued is;
+    yima_store *st;
+    yima_event *ev;
+    yima_error err;
+    yima_query q;
+    yima_buf json;
+    tev t[3];
+    got *g = calloc(1, sizeof *g);
+
+    (void)state;
+    fresh(&st);
+    for (int i = 0; i < 3; i++)
+        make(&t[i], i, NULL);
+    ev = events_of(t, 3);
+    assert_int_equal(yima_store_set_recorder(st, p), 0);
+    assert_int_equal(yima_store_append(st, ev, 2, NULL, &err), 0);
+    assert_int_equal(yima_store_set_recorder(st, NULL), 0);
+    assert_int_equal(yima_store_append(st, ev + 2, 1, NULL, &err), 0);
+    yima_query_init(&q);
+    q.recorder = p;
+    assert_int_equal(run_query(st, &q, g, NULL), 2);
+    q.recorder = "urn:yima:uscc:91110105MA0AB12366";
+    assert_int_equal(run_query(st, &q, g, NULL), 0);
+
+    yima_buf_init(&json, 1 << 16);
+    assert_int_equal(yima_store_capture_put(st, "job-1", p, "{\"ok\":1}",
+                                            &err),
+                     0);
+    assert_int_equal(yima_store_capture_get(st, "job-1", who, &json, &err), 0);
+    assert_string_equal(json.data, "{\"ok\":1}");
+    assert_string_equal(who, p);
+    assert_int_equal(yima_store_capture_get(st, "job-2", who, &json, &err),
+                     YIMA_ENOTFOUND);
+    yima_buf_free(&json);
+
+    assert_int_equal(yima_store_issue(st, "91350100MA2XYW011J", NULL, code,
+                                      &err),
+                     YIMA_ENOTFOUND); /* not a party yet */
+    assert_int_equal(yima_store_master_put(st, YIMA_STORE_PARTY, party,
+                                           strlen(party), &err),
+                     0);
+    assert_int_equal(yima_store_issue(st, "91350100MA2XYW011J", NULL, code,
+                                      &err),
+                     0);
+    assert_int_equal(strlen(code), YIMA_DIC_LEN);
+    assert_int_equal(yima_store_issued_get(st, code, &is, &err), 0);
+    assert_string_equal(is.party, p);
+    code[5] = code[5] == 'A' ? 'B' : 'A'; /* another code: check fails */
+    assert_int_not_equal(yima_store_issued_get(st, code, &is, &err), 0);
+    assert_int_equal(yima_store_issued_get(st, "06901234000016", &is, &err),
+                     YIMA_EINVAL);
+    free(ev);
+    free(g);
+    yima_store_close(st);
+}
+
 /* SipHash-2-4 of bytes 00..0e under key 00..0f (the paper's example). */
 static void test_siphash_vector(void **state)
 {
@@ -1241,12 +1305,12 @@ static void test_verify_reorder_insert(void **state)
         "UPDATE events SET idx = idx - 999 WHERE idx >= 1000;"
         "INSERT INTO events SELECT 20, 'x', randomblob(32), type, event_time, "
         "record_time, action, biz_step, disposition, parent, children, "
-        "entry, codes FROM events WHERE idx = 19",
+        "entry, codes, recorder FROM events WHERE idx = 19",
         "ledger: entry 20 does not match its leaf hash");
     tamper(
         "INSERT INTO events SELECT 50, 'x', randomblob(32), type, event_time, "
         "record_time, action, biz_step, disposition, parent, children, "
-        "entry, codes FROM events WHERE idx = 49",
+        "entry, codes, recorder FROM events WHERE idx = 49",
         "ledger: entry 50 is beyond the ledger's size 50");
     tamper("INSERT INTO ledger_hash VALUES (97, zeroblob(32))",
            "ledger: hash 97 is beyond the ledger's size 50");
@@ -1374,6 +1438,7 @@ int main(void)
         cmocka_unit_test(test_siphash_vector),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_query),
+        cmocka_unit_test(test_recorder_jobs_issue),
         cmocka_unit_test(test_index_runs),
         cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_verify_edit),
