@@ -17,12 +17,12 @@ CSTD     = -std=c17 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Iinclude -MMD -MP -DYIMA_DATADIR=\"$(CURDIR)/data\"
-LDLIBS  += -lsqlite3 -ljansson -lcrypto
+LDLIBS  += -lsqlite3 -ljansson -lcrypto -lhttp_parser -lpthread
 TEST_LIBS = -lcmocka
 FUZZ_SECONDS ?= 20
 
 LIB_SRC   := $(sort $(wildcard lib/*/*.c))
-CLI_SRC   := $(sort $(wildcard src/cli/*.c))
+CLI_SRC   := $(sort $(wildcard src/cli/*.c src/server/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC  := $(sort $(wildcard fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
@@ -100,7 +100,7 @@ run: all
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(FUZZ_SRC) $(BENCH_SRC) \
-		$(wildcard include/yima/*.h lib/*/*.h src/cli/*.h)
+		$(wildcard include/yima/*.h lib/*/*.h src/cli/*.h src/server/*.h)
 
 clean:
 	rm -rf build

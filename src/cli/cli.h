@@ -25,6 +25,7 @@ int cmd_init(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_party(int argc, char **argv);
 int cmd_product(int argc, char **argv);
 int cmd_token(int argc, char **argv);
