@@ -4,9 +4,10 @@
 #       > lib/code/gs1_ai_table.c
 #
 # Reads the dictionary (syntax in its header comment) and writes the
-# gs1_ai_table[] / gs1_ai_count definitions declared in lib/code/gs1_int.h:
-# one entry per AI (ranges such as "3100-3105" and "91-99" are expanded),
-# sorted by AI string.
+# gs1_ai_table[] / gs1_ai_count / gs1_ai_start[] definitions declared in
+# lib/code/gs1_int.h: one entry per AI (ranges such as "3100-3105" and
+# "91-99" are expanded), sorted by AI string, and where each two-digit
+# prefix starts.
 #
 # The script is strict on purpose: an unknown flag, linter or attribute,
 # a component it cannot parse, a limit of gs1_int.h that would be exceeded,
@@ -239,6 +240,11 @@ END {
         printf "%s: no AI entries\n", FILENAME > "/dev/stderr"
         exit 1
     }
+    if (n > 65535) {
+        printf "%s: %d AIs do not fit gs1_ai_start[] (unsigned short)\n", \
+            FILENAME, n > "/dev/stderr"
+        exit 1
+    }
 
     # Insertion sort by AI string (forced string comparison: "x" a).
     for (i = 2; i <= n; i++) {
@@ -294,6 +300,25 @@ END {
     print ""
     print "const size_t gs1_ai_count = sizeof gs1_ai_table / " \
           "sizeof gs1_ai_table[0];"
+    print ""
+
+    # Where each two-digit prefix starts in the sorted table, so that a
+    # look-up searches a handful of entries rather than all of them.
+    print "/* The AIs starting with the two digits p (00..99) are"
+    print " * gs1_ai_table[gs1_ai_start[p] .. gs1_ai_start[p + 1]). */"
+    print "const unsigned short gs1_ai_start[101] = {"
+    i = 1
+    line = "   "
+    for (p = 0; p <= 100; p++) {
+        while (i <= n && substr(key[i], 1, 2) + 0 < p)
+            i++
+        line = line " " (i - 1) ","
+        if (p % 10 == 9 || p == 100) {
+            print line
+            line = "   "
+        }
+    }
+    print "};"
     print ""
     print "/* clang-format on */"
 }

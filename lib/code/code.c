@@ -29,17 +29,55 @@
 #include "code_int.h"
 #include "yima/utf8.h"
 
-/* The input after normalisation, with a map back to the caller's input. */
+/* The input after normalisation, with a map back to the caller's input.
+ * Input that is all ASCII needs no map: byte i of s is character
+ * lead + i + 1 of the input. */
 typedef struct norm {
     char s[YIMA_CODE_INPUT_MAX + 1];
     size_t n;
+    bool ascii;  /* the input was all ASCII: pos[] is not filled */
+    size_t lead; /* bytes of white space dropped in front, when ascii */
     uint32_t pos[YIMA_CODE_INPUT_MAX + 1]; /* 1-based char position in input */
 } norm;
 
-static bool is_space(uint32_t c)
+static inline bool is_space(uint32_t c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-           c == '\f' || c == 0x3000 || c == 0xa0;
+    return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x3000 || c == 0xa0;
+}
+
+/* Whether no byte of p[0..n) has its top bit set; eight bytes a step, as
+ * this looks at every byte of every code. */
+static bool all_ascii(const unsigned char *p, size_t n)
+{
+    uint64_t any = 0, w;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        any |= w;
+    }
+    for (; i < n; i++)
+        any |= p[i];
+    return (any & 0x8080808080808080u) == 0;
+}
+
+/*
+ * Nearly every code is ASCII: then normalising is trimming, and the
+ * position of each byte follows from where the trimmed text starts.
+ */
+static void normalise_ascii(const unsigned char *p, size_t len, norm *nm)
+{
+    size_t first = 0, last = len;
+
+    while (first < last && is_space(p[first]))
+        first++;
+    while (last > first && is_space(p[last - 1]))
+        last--;
+    nm->ascii = true;
+    nm->lead = first;
+    nm->n = last - first;
+    memcpy(nm->s, p + first, nm->n);
+    nm->s[nm->n] = '\0';
 }
 
 /*
@@ -49,37 +87,50 @@ static bool is_space(uint32_t c)
 static int normalise(const char *in, size_t len, norm *nm, yima_error *err)
 {
     const unsigned char *p = (const unsigned char *)in;
-    size_t i = 0, chars = 0, first = 0, last = 0;
+    size_t i = 0, o = 0, chars = 0, first = 0, last = 0;
     bool seen = false;
 
-    nm->n = 0;
+    if (all_ascii(p, len)) {
+        normalise_ascii(p, len, nm);
+        return 0;
+    }
+    nm->ascii = false;
     while (i < len) {
         uint32_t c;
-        size_t k = yima_utf8_decode(p + i, len - i, &c);
+        size_t k, w; /* bytes read, bytes written */
 
         chars++;
-        if (k == 0)
+        if (p[i] < 0x80) {
+            c = p[i];
+            k = w = 1;
+            nm->pos[o] = (uint32_t)chars;
+            nm->s[o] = (char)c;
+        } else if ((k = yima_utf8_decode(p + i, len - i, &c)) == 0) {
             return yima_error_set(err, YIMA_EINVAL, chars,
                                   "byte 0x%02X at position %zu is not valid "
                                   "UTF-8",
                                   p[i], chars);
-        if (c >= 0xff01 && c <= 0xff5e) {
-            nm->pos[nm->n] = (uint32_t)chars;
-            nm->s[nm->n++] = (char)(c - 0xfee0);
+        } else if (c >= 0xff01 && c <= 0xff5e) {
+            w = 1;
+            nm->pos[o] = (uint32_t)chars;
+            nm->s[o] = (char)(c - 0xfee0);
         } else if (c == 0x3000 || c == 0xa0) {
-            nm->pos[nm->n] = (uint32_t)chars;
-            nm->s[nm->n++] = ' ';
+            w = 1;
+            nm->pos[o] = (uint32_t)chars;
+            nm->s[o] = ' ';
         } else {
+            w = k;
             for (size_t j = 0; j < k; j++) {
-                nm->pos[nm->n] = (uint32_t)chars;
-                nm->s[nm->n++] = (char)p[i + j];
+                nm->pos[o + j] = (uint32_t)chars;
+                nm->s[o + j] = (char)p[i + j];
             }
         }
+        o += w;
         if (!is_space(c)) {
             if (!seen)
-                first = nm->n - (c >= 0xff01 && c <= 0xff5e ? 1 : k);
+                first = o - w;
             seen = true;
-            last = nm->n;
+            last = o;
         }
         i += k;
     }
@@ -88,9 +139,12 @@ static int normalise(const char *in, size_t len, norm *nm, yima_error *err)
         nm->s[0] = '\0';
         return 0;
     }
-    /* Drop the surrounding white space, keeping the position map aligned. */
-    memmove(nm->s, nm->s + first, last - first);
-    memmove(nm->pos, nm->pos + first, (last - first) * sizeof nm->pos[0]);
+    /* Drop the surrounding white space, keeping the position map aligned
+     * (usually there is none in front, and nothing to move). */
+    if (first > 0) {
+        memmove(nm->s, nm->s + first, last - first);
+        memmove(nm->pos, nm->pos + first, (last - first) * sizeof nm->pos[0]);
+    }
     nm->n = last - first;
     nm->s[nm->n] = '\0';
     nm->pos[nm->n] = nm->n ? nm->pos[nm->n - 1] + 1 : 1;
@@ -172,6 +226,7 @@ static int dispatch(const char *s, size_t n, const yima_code_opts *opts,
 {
     char up[YIMA_CODE_INPUT_MAX + 1];
     size_t k;
+    bool web;
     int rc;
 
     *shift = 0;
@@ -179,16 +234,14 @@ static int dispatch(const char *s, size_t n, const yima_code_opts *opts,
         return code_fail(err, CODE_NOPOS, "empty code");
     if (code_has_prefix_ci(s, n, "urn:yima:"))
         return parse_yima_urn(s, n, out, err, shift);
-    if ((code_has_prefix_ci(s, n, "http://") ||
-         code_has_prefix_ci(s, n, "https://")) &&
-        (k = dic_in_url(s, n)) != 0) {
+    web = code_has_prefix_ci(s, n, "http://") ||
+          code_has_prefix_ci(s, n, "https://");
+    if (web && (k = dic_in_url(s, n)) != 0) {
         *shift = k;
         return code_parse_dic(s + k, YIMA_DIC_LEN, out, err);
     }
-    if (code_has_prefix_ci(s, n, "http://") ||
-        code_has_prefix_ci(s, n, "https://") ||
-        code_has_prefix_ci(s, n, "urn:epc:") || s[0] == '(' || s[0] == ']' ||
-        s[0] == '^' || s[0] == '\x1d')
+    if (web || code_has_prefix_ci(s, n, "urn:epc:") || s[0] == '(' ||
+        s[0] == ']' || s[0] == '^' || s[0] == '\x1d')
         return code_parse_gs1(s, n, opts, out, err);
     if (is_handle(s, n))
         return code_parse_handle(s, n, out, err);
@@ -259,7 +312,10 @@ int yima_code_parse(const char *in, size_t len, const yima_code_opts *opts,
     if (rc != 0 && err && err->pos) {
         /* err->pos is 1 + byte offset into what the parser saw. */
         size_t off = err->pos - 1 + shift;
-        err->pos = off <= nm.n ? nm.pos[off] : 0;
+        if (off > nm.n)
+            err->pos = 0;
+        else
+            err->pos = nm.ascii ? nm.lead + off + 1 : nm.pos[off];
     }
     return rc;
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "yima/code.h"
 
@@ -35,8 +36,25 @@ void code_set_urn(yima_code *out, yima_scheme scheme, const char *value);
  * and clear the parts. */
 void code_begin(yima_code *out, yima_scheme scheme);
 
-/* Whether s[0..n) starts with prefix, ignoring ASCII case. */
-bool code_has_prefix_ci(const char *s, size_t n, const char *prefix);
+/* Whether s[0..n) starts with prefix (lower case), ignoring ASCII case.
+ * Inline, with no strlen(): the dispatcher and the GS1 parsers ask this
+ * of every input, several times. */
+static inline bool code_has_prefix_ci(const char *s, size_t n,
+                                      const char *prefix)
+{
+    for (size_t i = 0; prefix[i]; i++) {
+        unsigned char c;
+
+        if (i >= n)
+            return false;
+        c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if (c != (unsigned char)prefix[i])
+            return false;
+    }
+    return true;
+}
 
 /* Whether s[0..n) is one or more ASCII digits (false when n == 0). */
 bool code_all_digits(const char *s, size_t n);
@@ -65,7 +83,18 @@ typedef struct code_sbuf {
     bool over;
 } code_sbuf;
 
-void code_sbuf_put(code_sbuf *b, const char *s, size_t n);
+/* Inline: the writers call this for every piece of every rendering. */
+static inline void code_sbuf_put(code_sbuf *b, const char *s, size_t n)
+{
+    if (b->over || n >= b->cap - b->len) {
+        b->over = true;
+        return;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
 void code_sbuf_puts(code_sbuf *b, const char *s);
 /* Append byte c as "%XX" (upper-case hex). */
 void code_sbuf_put_pct(code_sbuf *b, unsigned char c);

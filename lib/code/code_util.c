@@ -5,7 +5,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "code_int.h"
 #include "yima/utf8.h"
@@ -41,20 +40,29 @@ void code_part_add(yima_code *out, const char *name, const char *value,
 
 void code_set_urn(yima_code *out, yima_scheme scheme, const char *value)
 {
-    snprintf(out->canonical, sizeof out->canonical, "urn:yima:%s:%s",
-             yima_scheme_name(scheme), value);
+    /* Truncated to fit, as snprintf() did: the parsers bound their values
+     * well below the room, so this never cuts in practice. */
+    char *p = out->canonical, *end = p + sizeof out->canonical - 1;
+    const char *parts[] = {"urn:yima:", yima_scheme_name(scheme), ":", value};
+
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        for (const char *q = parts[i]; *q && p < end; q++)
+            *p++ = *q;
+    *p = '\0';
 }
 
 char code_gs1_check_digit(const char *s, size_t n)
 {
     unsigned sum = 0;
-    size_t i;
+    size_t i = n;
 
-    /* Weights 3,1,3,1,... from the right-most digit before the check. */
-    for (i = 0; i < n; i++) {
-        unsigned d = (unsigned)(s[n - 1 - i] - '0');
-        sum += (i % 2 == 0) ? 3 * d : d;
-    }
+    /* Weights 3,1,3,1,... from the right-most digit before the check; two
+     * digits a step, so no weight is worked out per digit (every GTIN of
+     * every event passes here twice). */
+    for (; i >= 2; i -= 2)
+        sum += 3 * (unsigned)(s[i - 1] - '0') + (unsigned)(s[i - 2] - '0');
+    if (i == 1)
+        sum += 3 * (unsigned)(s[0] - '0');
     return (char)('0' + (10 - sum % 10) % 10);
 }
 
@@ -64,12 +72,6 @@ void code_begin(yima_code *out, yima_scheme scheme)
     if (!out->form)
         out->form = "bare";
     out->n_part = 0;
-}
-
-bool code_has_prefix_ci(const char *s, size_t n, const char *prefix)
-{
-    size_t k = strlen(prefix);
-    return n >= k && strncasecmp(s, prefix, k) == 0;
 }
 
 bool code_all_digits(const char *s, size_t n)
@@ -125,17 +127,6 @@ int code_pct_decode(const char *s, size_t n, size_t i)
     hi = yima_hex_digit((unsigned char)s[i + 1]);
     lo = yima_hex_digit((unsigned char)s[i + 2]);
     return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
-}
-
-void code_sbuf_put(code_sbuf *b, const char *s, size_t n)
-{
-    if (b->over || n >= b->cap - b->len) {
-        b->over = true;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
 }
 
 void code_sbuf_puts(code_sbuf *b, const char *s)

@@ -11,6 +11,10 @@
 
 #include "gs1_int.h"
 
+/* gs1_add_ai() copies an AI with its padding in one go. */
+_Static_assert(sizeof((yima_gs1_ai *)0)->ai == sizeof((gs1_ai_def *)0)->ai,
+               "AI strings differ in size");
+
 int gs1_add_ai(yima_code *out, const gs1_ai_def *d, const char *v, size_t n,
                size_t off, const size_t *map, yima_error *err)
 {
@@ -37,7 +41,7 @@ int gs1_add_ai(yima_code *out, const gs1_ai_def *d, const char *v, size_t n,
 
     for (int i = 0; i < out->n_ai; i++) {
         a = &out->ai[i];
-        if (strcmp(a->ai, d->ai) != 0)
+        if (!gs1_ai_eq(a->ai, d->ai))
             continue;
         if (strlen(a->value) == n && memcmp(a->value, v, n) == 0)
             return 0; /* the same AI and value again: keep one */
@@ -51,7 +55,7 @@ int gs1_add_ai(yima_code *out, const gs1_ai_def *d, const char *v, size_t n,
                          "too many AIs: a code may carry at most %d",
                          YIMA_GS1_AI_MAX);
     a = &out->ai[out->n_ai++];
-    snprintf(a->ai, sizeof a->ai, "%s", d->ai);
+    memcpy(a->ai, d->ai, sizeof a->ai); /* both char[5], NUL-terminated */
     memcpy(a->value, v, n);
     a->value[n] = '\0';
     return 0;
@@ -99,12 +103,14 @@ static int write_element_string(yima_code *out, const int *order,
 
     for (int k = 0; k < out->n_ai; k++) {
         const yima_gs1_ai *a = &out->ai[order[k]];
-        size_t vn = strlen(a->value);
-        int w = snprintf(p + len, cap - len, "(%s)", a->ai);
+        size_t vn = strlen(a->value), an = strlen(a->ai);
 
-        if (w < 0 || (size_t)w >= cap - len)
+        if (an + 2 >= cap - len)
             goto too_long;
-        len += (size_t)w;
+        p[len++] = '(';
+        memcpy(p + len, a->ai, an);
+        len += an;
+        p[len++] = ')';
         for (size_t i = 0; i < vn; i++) {
             bool esc = false;
             if (a->value[i] == '(') {
@@ -188,7 +194,7 @@ int code_parse_gs1(const char *s, size_t n, const yima_code_opts *opts,
         rc = code_fail(err, 0,
                        "Digital Link: must start with http:// or https://");
     else if (code_has_prefix_ci(s, n, "urn:epc:"))
-        rc = gs1_parse_epc_urn(s, n, out, err);
+        rc = gs1_parse_epc_urn(s, n, !(opts && opts->canonical_only), out, err);
     else if (code_all_digits(s, n) &&
              (n == 8 || n == 12 || n == 13 || n == 14 || n == 18))
         rc = parse_bare(s, n, 0, out, err);

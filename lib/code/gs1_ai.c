@@ -26,11 +26,16 @@ static int cmp_ai(const char *e, const char *ai, size_t len)
 
 const gs1_ai_def *gs1_ai_find(const char *ai, size_t len)
 {
-    size_t lo = 0, hi = gs1_ai_count;
+    size_t lo, hi, p;
 
     assert(ai != NULL);
-    if (len < 2 || len > 4)
-        return NULL;
+    if (len < 2 || len > 4 || ai[0] < '0' || ai[0] > '9' || ai[1] < '0' ||
+        ai[1] > '9')
+        return NULL; /* every AI in the table is 2 to 4 digits */
+    /* Only the AIs sharing the first two digits can match. */
+    p = (size_t)(ai[0] - '0') * 10 + (size_t)(ai[1] - '0');
+    lo = gs1_ai_start[p];
+    hi = gs1_ai_start[p + 1];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const char *e = gs1_ai_table[mid].ai;

@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "gs1_int.h"
 
@@ -22,14 +21,49 @@
 #define QUAL_MAX 6 /* qualifiers in one sequence */
 #define SEG_MAX  (YIMA_CODE_INPUT_MAX + 1) /* one per "/" at most */
 
+/*
+ * An AI of 2 to 4 digits as one number: its characters packed into the
+ * bytes of a uint32_t. No digit is a zero byte, so "01" and "010" differ.
+ * The writer compares AIs many times per code, and an integer compare is
+ * much cheaper than strcmp().
+ */
+static uint32_t ai_num(const char *ai, size_t len)
+{
+    uint32_t v = 0;
+
+    assert(len <= 4);
+    for (size_t i = 0; i < len; i++)
+        v |= (uint32_t)(unsigned char)ai[i] << (8 * i);
+    return v;
+}
+
+/* Length of a NUL-terminated AI such as yima_gs1_ai.ai (at most 4): a
+ * loop the compiler keeps inline, where strlen() would be a call. */
+static size_t ai_len(const char *ai)
+{
+    size_t n = 0;
+
+    while (n < 4 && ai[n])
+        n++;
+    return n;
+}
+
+/* ai_num() of a NUL-terminated AI. */
+static uint32_t ai_num_str(const char *ai)
+{
+    return ai_num(ai, ai_len(ai));
+}
+
 /* One ordered sequence of qualifier AIs allowed after a primary key. */
 typedef struct qseq {
     int n;
-    char ai[QUAL_MAX][5];
+    uint32_t ai[QUAL_MAX]; /* ai_num() of each */
 } qseq;
 
 /* Split a dlpkey attribute ("22,10,21|235") into its sequences. Returns how
- * many; 0 for a key that takes no qualifiers. */
+ * many; 0 for a key that takes no qualifiers. A token that is not 2 to 4
+ * characters is skipped; past ALT_MAX sequences, or QUAL_MAX qualifiers in
+ * one, the rest is ignored. */
 static int key_sequences(const gs1_ai_def *key, qseq *alt)
 {
     const char *p = key->dlpkey;
@@ -38,28 +72,27 @@ static int key_sequences(const gs1_ai_def *key, qseq *alt)
     assert(p);
     if (*p == '\0')
         return 0;
-    memset(alt, 0, sizeof *alt);
+    alt[0].n = 0;
     while (*p) {
-        size_t k = strcspn(p, ",|");
-        if (n < ALT_MAX && alt[n].n < QUAL_MAX && k >= 2 && k <= 4) {
-            memcpy(alt[n].ai[alt[n].n], p, k);
-            alt[n].ai[alt[n].n][k] = '\0';
-            alt[n].n++;
-        }
+        size_t k = 0;
+        while (p[k] && p[k] != ',' && p[k] != '|')
+            k++;
+        if (alt[n].n < QUAL_MAX && k >= 2 && k <= 4)
+            alt[n].ai[alt[n].n++] = ai_num(p, k);
         p += k;
         if (*p == '|' && n + 1 < ALT_MAX)
-            memset(&alt[++n], 0, sizeof alt[0]);
+            alt[++n].n = 0;
         if (*p)
             p++;
     }
     return n + 1;
 }
 
-/* Index of ai in sequence q, or -1. */
-static int seq_index(const qseq *q, const char *ai)
+/* Index of the AI numbered ai in sequence q, or -1. */
+static int seq_index(const qseq *q, uint32_t ai)
 {
     for (int i = 0; i < q->n; i++)
-        if (strcmp(q->ai[i], ai) == 0)
+        if (q->ai[i] == ai)
             return i;
     return -1;
 }
@@ -73,15 +106,19 @@ static bool qualifiers_ok(const gs1_ai_def *key, const char (*q)[5], int m,
                           char *why, size_t whysz, int *bad)
 {
     qseq alt[ALT_MAX];
-    int nalt = key_sequences(key, alt);
-    int a, i, j;
+    uint32_t qn[QUAL_MAX + 1]; /* ai_num() of each q[i] */
+    int nalt, a, i, j;
 
+    assert(m <= QUAL_MAX + 1);
     if (m == 0)
         return true;
+    nalt = key_sequences(key, alt);
+    for (i = 0; i < m; i++)
+        qn[i] = ai_num_str(q[i]);
     for (a = 0; a < nalt; a++) {
         int last = -1;
         for (i = 0; i < m; i++) {
-            int k = seq_index(&alt[a], q[i]);
+            int k = seq_index(&alt[a], qn[i]);
             if (k <= last)
                 break;
             last = k;
@@ -105,7 +142,7 @@ static bool qualifiers_ok(const gs1_ai_def *key, const char (*q)[5], int m,
                 *bad = i;
                 return false;
             }
-        for (a = 0; a < nalt && seq_index(&alt[a], q[i]) < 0; a++)
+        for (a = 0; a < nalt && seq_index(&alt[a], qn[i]) < 0; a++)
             ;
         if (a == nalt) {
             snprintf(why, whysz, "(%s) is not a key qualifier of (%s)", q[i],
@@ -116,12 +153,12 @@ static bool qualifiers_ok(const gs1_ai_def *key, const char (*q)[5], int m,
     }
     /* Every qualifier belongs to some sequence: wrong order or a mix. */
     for (a = 0; a < nalt; a++) {
-        for (i = 0; i < m && seq_index(&alt[a], q[i]) >= 0; i++)
+        for (i = 0; i < m && seq_index(&alt[a], qn[i]) >= 0; i++)
             ;
         if (i < m)
             continue;
         for (i = 1; i < m; i++)
-            if (seq_index(&alt[a], q[i]) < seq_index(&alt[a], q[i - 1])) {
+            if (seq_index(&alt[a], qn[i]) < seq_index(&alt[a], qn[i - 1])) {
                 snprintf(why, whysz, "qualifier (%s) must come before (%s)",
                          q[i], q[i - 1]);
                 *bad = i;
@@ -131,8 +168,8 @@ static bool qualifiers_ok(const gs1_ai_def *key, const char (*q)[5], int m,
     for (i = 1; i < m; i++)
         for (j = 0; j < i; j++) {
             for (a = 0; a < nalt; a++)
-                if (seq_index(&alt[a], q[i]) >= 0 &&
-                    seq_index(&alt[a], q[j]) >= 0)
+                if (seq_index(&alt[a], qn[i]) >= 0 &&
+                    seq_index(&alt[a], qn[j]) >= 0)
                     break;
             if (a == nalt) {
                 snprintf(why, whysz,
@@ -366,23 +403,23 @@ int gs1_parse_dl(const char *s, size_t n, yima_code *out, yima_error *err)
 
     assert(s && out && n <= YIMA_CODE_INPUT_MAX);
     out->form = "digital_link";
-    if (strncasecmp(s, "https://", 8) == 0)
+    if (code_has_prefix_ci(s, n, "https://"))
         host = 8;
-    else if (strncasecmp(s, "http://", 7) == 0)
+    else if (code_has_prefix_ci(s, n, "http://"))
         host = 7;
     else
         return code_fail(err, 0,
                          "Digital Link: must start with http:// or https://");
 
-    for (path = host; path < n && (!s[path] || !strchr("/?#", s[path])); path++)
+    for (path = host;
+         path < n && s[path] != '/' && s[path] != '?' && s[path] != '#'; path++)
         ;
     if ((rc = check_chars(s, n, host, path, err)) != 0)
         return rc;
     if (path == host)
         return code_fail(err, host, "Digital Link: missing host name");
     for (path_end = path;
-         path_end < n && (!s[path_end] || !strchr("?#", s[path_end]));
-         path_end++)
+         path_end < n && s[path_end] != '?' && s[path_end] != '#'; path_end++)
         ;
     if (path_end < n && s[path_end] == '?') {
         query = path_end + 1;
@@ -451,35 +488,57 @@ int gs1_parse_dl(const char *s, size_t n, yima_code *out, yima_error *err)
 /* ---- Writing ------------------------------------------------------------ */
 
 /*
- * Percent-encode an AI value. Letters, digits and - . _ ~ stay, and so do
- * ' ; = in a path, as the CBV 2.0 reference event hash writes them; all
- * else is %XX. In a query ; and = are encoded too.
+ * Whether byte c stays as it is in an AI value written into a Digital Link.
+ * Letters, digits and - . _ ~ stay, and so do ' ; = in a path, as the CBV
+ * 2.0 reference event hash writes them; all else is %XX. In a query ; and
+ * = are encoded too.
  */
+static bool dl_keeps(unsigned char c, bool query)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+        (c >= '0' && c <= '9'))
+        return true;
+    switch (c) {
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '\'': return true;
+    case ';':
+    case '=': return !query;
+    default: return false;
+    }
+}
+
+/* Percent-encode an AI value. Runs of bytes that stay are copied at once:
+ * most values (GTINs, serials) are one such run. */
 static void put_encoded(code_sbuf *b, const char *v, bool query)
 {
-    for (; *v; v++) {
-        unsigned char c = (unsigned char)*v;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-            (c >= '0' && c <= '9') || (c && strchr("-._~'", c)) ||
-            (!query && (c == ';' || c == '=')))
-            code_sbuf_put(b, v, 1);
-        else
-            code_sbuf_put_pct(b, c);
+    while (*v) {
+        size_t run = 0;
+
+        while (v[run] && dl_keeps((unsigned char)v[run], query))
+            run++;
+        code_sbuf_put(b, v, run);
+        v += run;
+        if (*v)
+            code_sbuf_put_pct(b, (unsigned char)*v++);
     }
 }
 
 static void put_pair(code_sbuf *b, const yima_gs1_ai *a)
 {
     code_sbuf_put(b, "/", 1);
-    code_sbuf_puts(b, a->ai);
+    code_sbuf_put(b, a->ai, ai_len(a->ai));
     code_sbuf_put(b, "/", 1);
     put_encoded(b, a->value, false);
 }
 
-static int find_ai(const yima_code *out, const char *ai)
+/* Index of the AI numbered ai in num[0..n), or -1. */
+static int find_ai(const uint32_t *num, int n, uint32_t ai)
 {
-    for (int i = 0; i < out->n_ai; i++)
-        if (strcmp(out->ai[i].ai, ai) == 0)
+    for (int i = 0; i < n; i++)
+        if (num[i] == ai)
             return i;
     return -1;
 }
@@ -487,42 +546,51 @@ static int find_ai(const yima_code *out, const char *ai)
 int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
 {
     qseq alt[ALT_MAX];
-    const gs1_ai_def *key = NULL, *d;
-    int k, nalt, best = -1, best_score = -1, n = 0, finest = -1;
-    bool used[YIMA_GS1_AI_MAX] = {false}, first = true;
+    const gs1_ai_def *def[YIMA_GS1_AI_MAX], *key = NULL;
+    uint32_t num[YIMA_GS1_AI_MAX];
+    const uint32_t cpv = ai_num("22", 2);
+    int k = -1, nalt, best = -1, best_score = -1, n = 0, finest = -1;
+    bool used[YIMA_GS1_AI_MAX] = {false}, qual[YIMA_GS1_AI_MAX];
+    bool first = true;
     code_sbuf b;
 
     assert(out && order);
+    assert(out->n_ai >= 0 && out->n_ai <= YIMA_GS1_AI_MAX);
     out->canonical[0] = out->digital_link[0] = '\0';
-    for (k = 0; k < out->n_ai; k++) {
-        key = gs1_ai_find(out->ai[k].ai, strlen(out->ai[k].ai));
-        if (key && key->dlpkey)
-            break;
+    /* Each AI's table entry and number, once: what follows asks about
+     * every AI several times. */
+    for (int i = 0; i < out->n_ai; i++) {
+        def[i] = gs1_ai_find(out->ai[i].ai, ai_len(out->ai[i].ai));
+        num[i] = ai_num_str(out->ai[i].ai);
+        if (k < 0 && def[i] && def[i]->dlpkey)
+            k = i;
     }
-    if (k == out->n_ai)
+    if (k < 0)
         return code_fail(err, CODE_NOPOS,
                          "GS1: no primary key AI such as (01) GTIN, (00) "
                          "SSCC or (414) GLN: the code does not identify "
                          "anything");
+    key = def[k];
 
     /* The qualifier sequence matching most of the AIs given, counting an
      * identifying qualifier above a CPV (22); on a tie one that leaves no
      * qualifier out of the Digital Link. */
     nalt = key_sequences(key, alt);
+    for (int i = 0; i < out->n_ai; i++) {
+        int o;
+        for (o = 0; o < nalt && seq_index(&alt[o], num[i]) < 0; o++)
+            ;
+        qual[i] = o < nalt; /* a qualifier of the key in some sequence */
+    }
     for (int a = 0; a < nalt; a++) {
         int hits = 0, lost = 0, score;
         for (int j = 0; j < alt[a].n; j++)
-            if (find_ai(out, alt[a].ai[j]) >= 0)
-                hits += strcmp(alt[a].ai[j], "22") == 0 ? 1 : 2;
-        for (int i = 0; i < out->n_ai; i++) {
-            int o;
-            for (o = 0; o < nalt && seq_index(&alt[o], out->ai[i].ai) < 0; o++)
-                ;
-            d = gs1_ai_find(out->ai[i].ai, strlen(out->ai[i].ai));
-            if (o < nalt && seq_index(&alt[a], out->ai[i].ai) < 0 && d &&
-                !d->dl_attr)
+            if (find_ai(num, out->n_ai, alt[a].ai[j]) >= 0)
+                hits += alt[a].ai[j] == cpv ? 1 : 2;
+        for (int i = 0; i < out->n_ai; i++)
+            if (qual[i] && seq_index(&alt[a], num[i]) < 0 && def[i] &&
+                !def[i]->dl_attr)
                 lost++;
-        }
         score = 2 * hits + (lost == 0);
         if (score > best_score) {
             best_score = score;
@@ -533,13 +601,13 @@ int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
     order[n++] = k;
     used[k] = true;
     for (int j = 0; best >= 0 && j < alt[best].n; j++) {
-        int x = find_ai(out, alt[best].ai[j]);
+        int x = find_ai(num, out->n_ai, alt[best].ai[j]);
         if (x < 0)
             continue;
         order[n++] = x;
         used[x] = true;
         /* CBV 2.0: the finest qualifier identifies; a CPV (22) never does */
-        if (strcmp(alt[best].ai[j], "22") != 0)
+        if (alt[best].ai[j] != cpv)
             finest = x;
     }
     for (int i = 0; i < out->n_ai; i++)
@@ -548,7 +616,7 @@ int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
     assert(n == out->n_ai);
 
     b = (code_sbuf){out->canonical, sizeof out->canonical, 0, false};
-    code_sbuf_puts(&b, DL_STEM);
+    code_sbuf_put(&b, DL_STEM, sizeof DL_STEM - 1);
     put_pair(&b, &out->ai[k]);
     if (finest >= 0)
         put_pair(&b, &out->ai[finest]);
@@ -556,14 +624,14 @@ int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
         goto too_long;
 
     b = (code_sbuf){out->digital_link, sizeof out->digital_link, 0, false};
-    code_sbuf_puts(&b, DL_STEM);
+    code_sbuf_put(&b, DL_STEM, sizeof DL_STEM - 1);
     for (int i = 0; i < n; i++) {
         const yima_gs1_ai *a = &out->ai[order[i]];
+        const gs1_ai_def *d = def[order[i]];
         if (used[order[i]]) {
             put_pair(&b, a);
             continue;
         }
-        d = gs1_ai_find(a->ai, strlen(a->ai));
         if (!d || !d->dl_attr) {
             /* not a Digital Link attribute: no Digital Link says it all */
             out->digital_link[0] = '\0';
@@ -571,7 +639,7 @@ int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
         }
         code_sbuf_put(&b, first ? "?" : "&", 1);
         first = false;
-        code_sbuf_puts(&b, a->ai);
+        code_sbuf_put(&b, a->ai, ai_len(a->ai));
         code_sbuf_put(&b, "=", 1);
         put_encoded(&b, a->value, true);
     }

@@ -12,7 +12,6 @@
  */
 #include <assert.h>
 #include <string.h>
-#include <strings.h>
 
 #include "gs1_int.h"
 
@@ -139,14 +138,28 @@ static size_t field_end(const char *s, size_t n, size_t i)
     return i;
 }
 
+/* Whether s[0..n) is the lower-case word lit, ignoring ASCII case. One pass
+ * and no strlen(): find_kind() asks this of every table entry. */
+static bool word_is(const char *lit, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n && lit[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if (c != (unsigned char)lit[i])
+            return false;
+    }
+    return i == n && lit[i] == '\0';
+}
+
 static const epc_kind *find_kind(const char *ns, size_t nsn, const char *name,
                                  size_t namen)
 {
     for (size_t k = 0; k < N_KINDS; k++)
-        if (strlen(kinds[k].ns) == nsn &&
-            strncasecmp(kinds[k].ns, ns, nsn) == 0 &&
-            strlen(kinds[k].name) == namen &&
-            strncasecmp(kinds[k].name, name, namen) == 0)
+        if (word_is(kinds[k].name, name, namen) &&
+            word_is(kinds[k].ns, ns, nsn))
             return &kinds[k];
     return NULL;
 }
@@ -156,11 +169,11 @@ static const char *last_name(const epc_kind *k)
 {
     if (k->ser == SER_STAR)
         return "'*'";
-    if (k->ser == SER_AI && strcmp(k->ser_ai, "254") == 0)
+    if (k->ser == SER_AI && gs1_ai_eq(k->ser_ai, "254"))
         return "extension";
-    if (k->ser == SER_AI && strcmp(k->ser_ai, "10") == 0)
+    if (k->ser == SER_AI && gs1_ai_eq(k->ser_ai, "10"))
         return "lot";
-    if (k->ser == SER_AI && strcmp(k->ser_ai, "235") == 0)
+    if (k->ser == SER_AI && gs1_ai_eq(k->ser_ai, "235"))
         return "TPX";
     return "serial";
 }
@@ -174,14 +187,16 @@ static int add(yima_code *out, const char *ai, const val *a, size_t off,
     return gs1_add_ai(out, d, a->v, a->n, off, a->map, err);
 }
 
-int gs1_parse_epc_urn(const char *s, size_t n, yima_code *out, yima_error *err)
+int gs1_parse_epc_urn(const char *s, size_t n, bool write_urn, yima_code *out,
+                      yima_error *err)
 {
     const epc_kind *k;
     size_t ns = 8, name, body, i, e, cp_len, ref_at, ref_len;
-    val key = {.n = 0}, ser = {.n = 0};
+    val key, ser; /* not zeroed: about 1.6 KB, and only .n must start at 0 */
     int rc;
 
     assert(s && out && n >= 8);
+    key.n = ser.n = 0;
     out->form = "epc_urn";
     for (name = ns; name < n && s[name] != ':'; name++)
         ;
@@ -192,7 +207,7 @@ int gs1_parse_epc_urn(const char *s, size_t n, yima_code *out, yima_error *err)
                          "EPC URN: expected urn:epc:id:<scheme>:<fields>");
     body++;
     name++;
-    if (name - ns - 1 == 3 && strncasecmp(s + ns, "tag", 3) == 0)
+    if (word_is("tag", s + ns, name - ns - 1))
         return code_fail(err, ns,
                          "EPC URN: tag URIs (urn:epc:tag:...) are not "
                          "supported, use the pure identity urn:epc:id:...");
@@ -284,35 +299,59 @@ int gs1_parse_epc_urn(const char *s, size_t n, yima_code *out, yima_error *err)
     if ((rc = add(out, k->key, &key, body, err)) != 0)
         return rc;
     if (k->ser == SER_AI) {
-        if (strcmp(k->ser_ai, "254") == 0 && n - i == 1 && s[i] == '0')
+        if (n - i == 1 && s[i] == '0' && gs1_ai_eq(k->ser_ai, "254"))
             ; /* SGLN extension "0": no extension */
         else if ((rc =
                       append(&ser, s + i, n - i, i, true, last_name(k), err)) ||
                  (rc = add(out, k->ser_ai, &ser, i, err)))
             return rc;
     }
-    gs1_epc_write(out, (int)cp_len); /* the URN, normalised */
+    if (write_urn)
+        gs1_epc_write(out, (int)cp_len); /* the URN, normalised */
     return 0;
 }
 
 /* ---- Writing ------------------------------------------------------------ */
 
-/* Write a URN field, escaping the characters the EPC URN syntax reserves. */
+/* Whether byte c is written as it is in a URN field: printable ASCII
+ * except the characters the EPC URN syntax reserves. */
+static bool urn_keeps(unsigned char c)
+{
+    switch (c) {
+    case '"':
+    case '%':
+    case '&':
+    case '/':
+    case '<':
+    case '>':
+    case '?':
+    case '#': return false;
+    default: return c >= 0x21 && c <= 0x7e;
+    }
+}
+
+/* Write a URN field, escaping the reserved characters; runs of bytes that
+ * stay are copied at once. */
 static void put_escaped(code_sbuf *b, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x21 || c > 0x7e || strchr("\"%&/<>?#", c))
-            code_sbuf_put_pct(b, c);
-        else
-            code_sbuf_put(b, s + i, 1);
+    size_t i = 0;
+
+    while (i < n) {
+        size_t run = 0;
+
+        while (i + run < n && urn_keeps((unsigned char)s[i + run]))
+            run++;
+        code_sbuf_put(b, s + i, run);
+        i += run;
+        if (i < n)
+            code_sbuf_put_pct(b, (unsigned char)s[i++]);
     }
 }
 
 static const char *ai_value(const yima_code *out, const char *ai)
 {
     for (int i = 0; i < out->n_ai; i++)
-        if (strcmp(out->ai[i].ai, ai) == 0)
+        if (gs1_ai_eq(out->ai[i].ai, ai))
             return out->ai[i].value;
     return NULL;
 }
@@ -357,11 +396,11 @@ void gs1_epc_write(yima_code *out, int gcp_length)
         if (kv)
             for (size_t x = 0; x < N_KINDS && !k; x++) {
                 const epc_kind *c = &kinds[x];
-                if (strcmp(c->key, d->ai) != 0)
+                if (!gs1_ai_eq(c->key, d->ai))
                     continue;
                 fixed =
                     c->digits ? c->lead0 + c->digits + 1u + 2u * c->extra : 0;
-                if (c->ser == SER_AI && strcmp(c->ser_ai, "254") != 0 &&
+                if (c->ser == SER_AI && !gs1_ai_eq(c->ser_ai, "254") &&
                     !ai_value(out, c->ser_ai))
                     continue;
                 if (c->ser == SER_KEY && strlen(kv) <= fixed)
@@ -404,7 +443,7 @@ void gs1_epc_write(yima_code *out, int gcp_length)
     }
     if (k->ser == SER_AI) {
         sv = ai_value(out, k->ser_ai);
-        if (sv && strcmp(k->ser_ai, "254") == 0 && strcmp(sv, "0") == 0)
+        if (sv && gs1_ai_eq(k->ser_ai, "254") && strcmp(sv, "0") == 0)
             goto none; /* an SGLN extension "0" means none */
         code_sbuf_put(&b, ".", 1);
         if (sv)

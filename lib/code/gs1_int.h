@@ -96,6 +96,23 @@ typedef struct gs1_ai_def {
 extern const gs1_ai_def gs1_ai_table[];
 extern const size_t gs1_ai_count;
 
+/* The AIs whose first two digits are p (0..99) are gs1_ai_table[
+ * gs1_ai_start[p] .. gs1_ai_start[p + 1]): a look-up searches those few
+ * rather than the whole table. */
+extern const unsigned short gs1_ai_start[101];
+
+/* Whether AIs a and b (NUL-terminated strings such as "01", "8003") are
+ * the same. Inline, unlike strcmp(): the parsers and writers compare AIs
+ * many times per code. */
+static inline bool gs1_ai_eq(const char *a, const char *b)
+{
+    size_t i;
+
+    for (i = 0; a[i] && a[i] == b[i]; i++)
+        ;
+    return a[i] == b[i];
+}
+
 /* The entry for exactly this AI (len 2..4 digits), or NULL. */
 const gs1_ai_def *gs1_ai_find(const char *ai, size_t len);
 
@@ -128,10 +145,14 @@ int gs1_lint_run(gs1_linter lint, const char *c, size_t n, char *why,
 int gs1_check_pairs(const yima_code *code, yima_error *err);
 
 /* Form parsers: each fills out->ai[] / out->n_ai and out->form, checking
- * every value with gs1_ai_check_value(). gs1.c then calls gs1_finish(). */
+ * every value with gs1_ai_check_value(). gs1.c then calls gs1_finish().
+ * The EPC URN parser also writes the URN back, normalised, to out->epc_urn
+ * when write_urn is set (it knows the company prefix length; gs1_finish()
+ * may not); callers that want only the canonical form leave it unset. */
 int gs1_parse_element(const char *s, size_t n, yima_code *out, yima_error *err);
 int gs1_parse_dl(const char *s, size_t n, yima_code *out, yima_error *err);
-int gs1_parse_epc_urn(const char *s, size_t n, yima_code *out, yima_error *err);
+int gs1_parse_epc_urn(const char *s, size_t n, bool write_urn, yima_code *out,
+                      yima_error *err);
 
 /* After the AIs are known: check pairs, then write canonical, digital_link,
  * element_string and (when opts->gcp_length is set) epc_urn. */

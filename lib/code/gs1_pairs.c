@@ -17,17 +17,17 @@
 
 #include "gs1_int.h"
 
-/* Does AI `ai` match the pattern p[0..plen)? */
+/* Does AI `ai` match the pattern p[0..plen)? One pass, no strlen(): every
+ * code runs this for each pattern against each of its AIs. */
 static bool match(const char *p, size_t plen, const char *ai)
 {
     size_t i;
 
-    if (strlen(ai) != plen)
-        return false;
     for (i = 0; i < plen; i++)
-        if (p[i] != ai[i] && !(p[i] == 'n' && ai[i] >= '0' && ai[i] <= '9'))
+        if (ai[i] == '\0' ||
+            (p[i] != ai[i] && !(p[i] == 'n' && ai[i] >= '0' && ai[i] <= '9')))
             return false;
-    return true;
+    return ai[plen] == '\0';
 }
 
 /* Does some AI of code other than the one at index `self` match p? */
@@ -122,7 +122,7 @@ static int check_ex(const yima_code *code, int i, const gs1_ai_def *d,
         for (j = 0; j < code->n_ai; j++) {
             const char *other = code->ai[j].ai;
 
-            if (j == i || strcmp(other, d->ai) == 0)
+            if (j == i || gs1_ai_eq(other, d->ai))
                 continue;
             if (match(p, plen, other))
                 return code_fail(err, CODE_NOPOS,
