@@ -207,17 +207,23 @@ static int byte_order(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Room for the extension keys of most objects without a malloc(). */
+#define REST_STACK 16
+
 /* The keys of o not in s (all when s is NULL), sorted; *n of them. The
- * caller frees the array (not the keys). */
-static const char **rest_keys(const json_t *o, const shape *s, size_t *n)
+ * array is `stack` (REST_STACK entries) when they fit, else one the caller
+ * frees (not the keys); NULL when out of memory. */
+static const char **rest_keys(const json_t *o, const shape *s, size_t *n,
+                              const char **stack)
 {
-    const char **k;
+    const char **k = stack;
     const char *key;
     json_t *v;
     size_t i;
 
     *n = 0;
-    if (!(k = malloc((json_object_size(o) + 1) * sizeof *k)))
+    if (json_object_size(o) > REST_STACK &&
+        !(k = malloc(json_object_size(o) * sizeof *k)))
         return NULL;
     json_object_foreach((json_t *)o, key, v)
     {
@@ -227,28 +233,41 @@ static const char **rest_keys(const json_t *o, const shape *s, size_t *n)
         if (!known)
             k[(*n)++] = key;
     }
-    qsort(k, *n, sizeof *k, byte_order);
+    if (*n > 1)
+        qsort(k, *n, sizeof *k, byte_order);
     return k;
+}
+
+static void rest_keys_free(const char **k, const char **stack)
+{
+    if (k != stack)
+        free(k);
 }
 
 static int shaped(yima_buf *out, const json_t *v, const shape *s);
 
-/* "key":value, with a comma before unless first. */
-static int pair(yima_buf *out, bool *first, const char *key, const json_t *v,
-                const shape *s)
+/* "key":, with a comma before unless first. */
+static int pair_key(yima_buf *out, bool *first, const char *key)
 {
     if (!*first)
         yima_buf_putc(out, ',');
     *first = false;
     yima_buf_json_str(out, key, strlen(key));
-    yima_buf_putc(out, ':');
+    return yima_buf_putc(out, ':');
+}
+
+/* "key":value, with a comma before unless first. */
+static int pair(yima_buf *out, bool *first, const char *key, const json_t *v,
+                const shape *s)
+{
+    pair_key(out, first, key);
     return s ? shaped(out, v, s) : any(out, v);
 }
 
 /* Object o: the members of s in order, then its other keys sorted. */
 static int object(yima_buf *out, const json_t *o, const shape *s)
 {
-    const char **keys;
+    const char *stack[REST_STACK], **keys;
     bool first = true;
     size_t n;
     int rc = 0;
@@ -259,11 +278,11 @@ static int object(yima_buf *out, const json_t *o, const shape *s)
         if (v && (rc = pair(out, &first, s->m[i].name, v, s->m[i].sub)) != 0)
             return rc;
     }
-    if (!(keys = rest_keys(o, s, &n)))
+    if (!(keys = rest_keys(o, s, &n, stack)))
         return YIMA_ENOMEM;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = pair(out, &first, keys[i], json_object_get(o, keys[i]), NULL);
-    free(keys);
+    rest_keys_free(keys, stack);
     if (rc == 0)
         rc = yima_buf_putc(out, '}');
     return rc;
@@ -314,9 +333,7 @@ static int any(yima_buf *out, const json_t *v)
     case JSON_STRING:
         return yima_buf_json_str(out, json_string_value(v),
                                  json_string_length(v));
-    case JSON_INTEGER:
-        return yima_buf_printf(out, "%" JSON_INTEGER_FORMAT,
-                               json_integer_value(v));
+    case JSON_INTEGER: return epcis_num_int(out, json_integer_value(v));
     case JSON_REAL: return epcis_canon_real(out, json_real_value(v));
     case JSON_TRUE: return yima_buf_puts(out, "true");
     case JSON_FALSE: return yima_buf_puts(out, "false");
@@ -446,11 +463,10 @@ int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_nsmap *ns,
                                              "AssociationEvent"};
     member all[N(common_m) + N(transformation_m) + 2];
     const char *type = json_string_value(json_object_get(ev, "type"));
-    const char **keys = NULL;
+    const char *stack[REST_STACK], **keys = NULL;
     bool first = false;
     size_t n = 0, nk;
     shape s;
-    json_t *id;
     int t, rc = 0;
 
     assert(out && ev && ns && event_id && type);
@@ -466,25 +482,25 @@ int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_nsmap *ns,
     s.m = all;
     s.n = n;
 
-    if (!(id = json_string(event_id)))
-        return YIMA_ENOMEM;
     yima_buf_putc(out, '{');
     rc = context(out, ev, ns);
     for (size_t i = 0; i + 2 < n && rc == 0; i++) {
-        const json_t *v = strcmp(all[i].name, "eventID") == 0
-                              ? id
-                              : json_object_get(ev, all[i].name);
-        if (v)
+        const json_t *v;
+        if (strcmp(all[i].name, "eventID") == 0) {
+            pair_key(out, &first, all[i].name);
+            rc = yima_buf_json_str(out, event_id, strlen(event_id));
+        } else if ((v = json_object_get(ev, all[i].name)) != NULL) {
             rc = pair(out, &first, all[i].name, v, all[i].sub);
+        }
     }
-    if (rc == 0 && !(keys = rest_keys(ev, &s, &nk)))
+    if (rc == 0 && !(keys = rest_keys(ev, &s, &nk, stack)))
         rc = YIMA_ENOMEM;
     for (size_t i = 0; rc == 0 && i < nk; i++)
         rc = pair(out, &first, keys[i], json_object_get(ev, keys[i]), NULL);
     if (rc == 0)
         rc = yima_buf_putc(out, '}');
-    free(keys);
-    json_decref(id);
+    if (keys)
+        rest_keys_free(keys, stack);
     if (rc == 0 && out->failed)
         rc = YIMA_ETOOBIG;
     return rc;

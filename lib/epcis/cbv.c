@@ -86,19 +86,18 @@ static const struct {
     [EPCIS_VOCAB_ALERT] = {alert, GS1VOC},
 };
 
-/* True when s (n bytes) is one of the words of list. */
+/* True when s (n bytes) is one of the words of list: when " s " is in it.
+ * No word of the lists is longer than 62 bytes. */
 static bool in_list(const char *list, const char *s, size_t n)
 {
-    const char *p = list;
+    char needle[64];
 
-    if (n == 0 || memchr(s, ' ', n))
+    if (n == 0 || n > sizeof needle - 2 || memchr(s, ' ', n))
         return false;
-    while ((p = strchr(p, ' ')) != NULL && p[1]) {
-        p++;
-        if (strncmp(p, s, n) == 0 && p[n] == ' ')
-            return true;
-    }
-    return false;
+    needle[0] = ' ';
+    memcpy(needle + 1, s, n);
+    needle[n + 1] = ' ';
+    return memmem(list, strlen(list), needle, n + 2) != NULL;
 }
 
 const char *epcis_cbv_bare(epcis_vocab v, const char *s, size_t n)

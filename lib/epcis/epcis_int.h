@@ -3,6 +3,7 @@
  *
  * Who does what:
  *   hash.c     the public API: find the events of a document, hash them
+ *   json.c     JSON text to Jansson values, quicker than json_loadb()
  *   prehash.c  the pre-hash string of one event (field order, sorting)
  *   context.c  namespace prefixes from JSON-LD @context; CURIE expansion
  *   cbv.c      CBV / GS1 vocabulary: bare words and URNs to web URIs
@@ -21,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -119,6 +121,10 @@ int epcis_cbv_urn(yima_buf *out, const char *s, size_t n);
 int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
                     char *why, size_t whysz);
 
+/* The same timestamp as UTC milliseconds since 1970. Returns 0 or
+ * YIMA_EINVAL (when epcis_time_norm() would fail). */
+int epcis_time_ms(const char *s, size_t n, int64_t *ms);
+
 /* True when s (n bytes) is a time zone offset "+hh:mm" / "-hh:mm" within
  * -14:00..+14:00, as eventTimeZoneOffset must be. */
 bool epcis_tz_offset_valid(const char *s, size_t n);
@@ -135,6 +141,20 @@ int epcis_num_int(yima_buf *out, long long v);
  * it as epcis_num_real() would and return 1; otherwise append nothing and
  * return 0. A yima_buf error is returned as it is. */
 int epcis_num_text(yima_buf *out, const char *s, size_t n);
+
+/* strtod() of NUL-terminated s in the "C" locale, into *out; false when
+ * that locale cannot be had. */
+bool epcis_num_strtod(const char *s, double *out);
+
+/* ---- json.c ------------------------------------------------------------- */
+
+/*
+ * The JSON value of text json (len bytes) as json_loadb() would build it
+ * with JSON_DECODE_ANY, and JSON_REJECT_DUPLICATES unless dup_keys; or NULL
+ * when it gives up - on any error and on input it leaves to json_loadb()
+ * (see json.c), which the caller then runs.
+ */
+json_t *epcis_json_quick(const char *json, size_t len, bool dup_keys);
 
 /* ---- prehash.c ---------------------------------------------------------- */
 
@@ -154,6 +174,17 @@ int epcis_prehash(const json_t *event, const epcis_nsmap *ns,
 const char *epcis_json_kind(const json_t *v);
 
 /* ---- hash.c ------------------------------------------------------------- */
+
+/* A SHA-256 hasher for many events (one per reader: not shared between
+ * threads). NULL when out of memory. */
+typedef struct epcis_hasher epcis_hasher;
+
+epcis_hasher *epcis_hasher_new(void);
+void epcis_hasher_free(epcis_hasher *h);
+
+/* yima_epcis_hash_id() with h: the same ID, or YIMA_EIO. */
+int epcis_hasher_id(epcis_hasher *h, const char *prehash, size_t len,
+                    char id[YIMA_EPCIS_HASH_ID_LEN + 1]);
 
 /* Parse JSON text (any value); a syntax error is reported with its place,
  * `what` naming the text ("the document"). Duplicate object keys are an

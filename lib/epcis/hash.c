@@ -5,6 +5,7 @@
  */
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -14,13 +15,27 @@
 #define ID_HEAD "ni:///sha-256;"
 #define ID_TAIL "?ver=CBV2.0"
 
+/* Write "ni:///sha-256;<hex>?ver=CBV2.0" for digest md (32 bytes). */
+static void write_id(const unsigned char *md,
+                     char id[YIMA_EPCIS_HASH_ID_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    char *p = id;
+
+    memcpy(p, ID_HEAD, strlen(ID_HEAD));
+    p += strlen(ID_HEAD);
+    for (unsigned int i = 0; i < 32; i++) {
+        *p++ = hex[md[i] >> 4];
+        *p++ = hex[md[i] & 15];
+    }
+    memcpy(p, ID_TAIL, strlen(ID_TAIL) + 1);
+}
+
 int yima_epcis_hash_id(const char *prehash, size_t len,
                        char id[YIMA_EPCIS_HASH_ID_LEN + 1])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    char *p = id;
 
     assert((prehash || len == 0) && id);
     id[0] = '\0';
@@ -28,13 +43,55 @@ int yima_epcis_hash_id(const char *prehash, size_t len,
                    NULL) != 1 ||
         mdlen != 32)
         return YIMA_EIO;
-    memcpy(p, ID_HEAD, strlen(ID_HEAD));
-    p += strlen(ID_HEAD);
-    for (unsigned int i = 0; i < mdlen; i++) {
-        *p++ = hex[md[i] >> 4];
-        *p++ = hex[md[i] & 15];
+    write_id(md, id);
+    return 0;
+}
+
+/* What a reader keeps for all its events: EVP_Digest() looks SHA-256 up
+ * and sets up a context on every call, which cost as much as the hashing
+ * of a typical event. */
+struct epcis_hasher {
+    EVP_MD *md;
+    EVP_MD_CTX *ctx;
+};
+
+epcis_hasher *epcis_hasher_new(void)
+{
+    epcis_hasher *h = calloc(1, sizeof *h);
+
+    if (!h)
+        return NULL;
+    h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    h->ctx = EVP_MD_CTX_new();
+    if (!h->md || !h->ctx) {
+        epcis_hasher_free(h);
+        return NULL;
     }
-    memcpy(p, ID_TAIL, strlen(ID_TAIL) + 1);
+    return h;
+}
+
+void epcis_hasher_free(epcis_hasher *h)
+{
+    if (!h)
+        return;
+    EVP_MD_CTX_free(h->ctx);
+    EVP_MD_free(h->md);
+    free(h);
+}
+
+int epcis_hasher_id(epcis_hasher *h, const char *prehash, size_t len,
+                    char id[YIMA_EPCIS_HASH_ID_LEN + 1])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    assert(h && (prehash || len == 0) && id);
+    id[0] = '\0';
+    if (EVP_DigestInit_ex(h->ctx, h->md, NULL) != 1 ||
+        EVP_DigestUpdate(h->ctx, prehash ? prehash : "", len) != 1 ||
+        EVP_DigestFinal_ex(h->ctx, md, &mdlen) != 1 || mdlen != 32)
+        return YIMA_EIO;
+    write_id(md, id);
     return 0;
 }
 
@@ -55,6 +112,8 @@ json_t *epcis_parse(const char *json, size_t len, bool dup_keys,
     json_error_t je;
     json_t *root;
 
+    if ((root = epcis_json_quick(json, len, dup_keys)) != NULL)
+        return root;
     root = json_loadb(json, len,
                       (dup_keys ? 0 : JSON_REJECT_DUPLICATES) | JSON_DECODE_ANY,
                       &je);

@@ -120,8 +120,28 @@ int epcis_num_real(yima_buf *out, double v)
 
 int epcis_num_int(yima_buf *out, long long v)
 {
+    char tmp[24], *p = tmp + sizeof tmp;
+    unsigned long long u =
+        v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
     assert(out);
-    return yima_buf_printf(out, "%lld", v);
+    /* what "%lld" writes, without printf: quantities are in every event */
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    return yima_buf_add(out, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+bool epcis_num_strtod(const char *s, double *out)
+{
+    assert(s && out);
+    call_once(&c_once, c_init);
+    if (!c_locale)
+        return false;
+    *out = strtod_l(s, NULL, c_locale);
+    return true;
 }
 
 /* True when s (n bytes) is [+-] (digits [. [digits]] | . digits)

@@ -296,6 +296,13 @@ out:
 
 /* ---- standard fields ---------------------------------------------------- */
 
+/* Append "name=" (every field of every event: no printf here). */
+static int put_name(yima_buf *out, const char *name)
+{
+    yima_buf_puts(out, name);
+    return yima_buf_putc(out, '=');
+}
+
 /* Write "name=value" for value v of a standard field of kind k; `at` is
  * the field's path for messages. Blank text writes nothing. */
 static int put_value(ph *p, yima_buf *out, const char *name, const json_t *v,
@@ -311,7 +318,7 @@ static int put_value(ph *p, yima_buf *out, const char *name, const json_t *v,
     case F_STR:
         if (!json_is_string(v))
             return fail(p, at, "expected a string, got %s", epcis_json_kind(v));
-        yima_buf_printf(out, "%s=", name);
+        put_name(out, name);
         rc = canon(p, out, json_string_value(v), json_string_length(v), voc,
                    false);
         if (rc == 0 && out->len == mark + strlen(name) + 1)
@@ -327,11 +334,12 @@ static int put_value(ph *p, yima_buf *out, const char *name, const json_t *v,
         if (epcis_time_norm(s, n, t, why, sizeof why) != 0)
             return fail(p, at, "'%.*s' is not a timestamp: %s",
                         (int)(n > 40 ? 40 : n), s, why);
-        return yima_buf_printf(out, "%s=%s", name, t);
+        put_name(out, name);
+        return yima_buf_add(out, t, EPCIS_TIME_LEN);
     case F_NUM:
         if (!json_is_number(v))
             return fail(p, at, "expected a number, got %s", epcis_json_kind(v));
-        yima_buf_printf(out, "%s=", name);
+        put_name(out, name);
         if (json_is_integer(v))
             return epcis_num_int(out, json_integer_value(v));
         return epcis_num_real(out, json_real_value(v));
@@ -339,8 +347,8 @@ static int put_value(ph *p, yima_buf *out, const char *name, const json_t *v,
         if (!json_is_boolean(v))
             return fail(p, at, "expected true or false, got %s",
                         epcis_json_kind(v));
-        return yima_buf_printf(out, "%s=%s", name,
-                               json_is_true(v) ? "true" : "false");
+        put_name(out, name);
+        return yima_buf_puts(out, json_is_true(v) ? "true" : "false");
     }
     return 0;
 }
@@ -604,7 +612,7 @@ static int w_offset(ph *p, yima_buf *out, const json_t *v, const efield *f)
                     "'%.*s' is not an offset like +01:00 or -06:00 "
                     "(-14:00..+14:00)",
                     (int)(n > 40 ? 40 : n), s);
-    yima_buf_printf(out, "%s=", f->name);
+    put_name(out, f->name);
     return yima_buf_add(out, s, n);
 }
 
@@ -653,7 +661,7 @@ static int text_item(ph *p, yima_buf *b, const json_t *c, const efield *f,
 
     if (!json_is_string(c))
         return fail(p, path, "expected a string, got %s", epcis_json_kind(c));
-    yima_buf_printf(b, "%s=", f->item);
+    put_name(b, f->item);
     rc =
         canon(p, b, json_string_value(c), json_string_length(c), f->voc, false);
     if (rc == 0 && b->len == strlen(f->item) + 1)
@@ -939,7 +947,9 @@ static int put_event(ph *p, const json_t *ev, yima_buf *out)
                     json_string_value(type));
     if (!(v = json_object_get(ev, "eventTime")) || json_is_null(v))
         return fail(p, "", "eventTime is missing");
-    if ((rc = yima_buf_printf(out, "eventType=%s", json_string_value(type))))
+    put_name(out, "eventType");
+    if ((rc = yima_buf_add(out, json_string_value(type),
+                           json_string_length(type))) != 0)
         return rc;
 
     for (size_t i = 0; i < N(event_fields); i++) {

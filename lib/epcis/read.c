@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h> /* timegm (_GNU_SOURCE) */
 
 #include "epcis_int.h"
 
@@ -19,8 +18,11 @@ typedef struct reader {
     int flags;
     yima_error *err;
     yima_buf pre, canon;
+    epcis_hasher *hasher;
     yima_event_code *codes; /* the current event's, before the copy */
+    size_t *code_lens;      /* strlen() of each of codes */
     size_t ncodes, capcodes;
+    yima_buf tmp; /* scratch for vocab_uri() */
 } reader;
 
 /* Identifiers of the current event, each (code, role) once. */
@@ -30,21 +32,26 @@ static int add_code(void *arg, const char *code, size_t n, yima_code_role role)
     yima_event_code *c;
 
     for (size_t i = 0; i < r->ncodes; i++)
-        if (r->codes[i].role == role && strlen(r->codes[i].code) == n &&
+        if (r->codes[i].role == role && r->code_lens[i] == n &&
             memcmp(r->codes[i].code, code, n) == 0)
             return 0;
     if (r->ncodes == r->capcodes) {
         size_t cap = r->capcodes ? r->capcodes * 2 : 16;
         yima_event_code *v = realloc(r->codes, cap * sizeof *v);
+        size_t *lens;
         if (!v)
             return YIMA_ENOMEM;
         r->codes = v;
+        if (!(lens = realloc(r->code_lens, cap * sizeof *lens)))
+            return YIMA_ENOMEM;
+        r->code_lens = lens;
         r->capcodes = cap;
     }
     c = &r->codes[r->ncodes];
     if (!(c->code = epcis_batch_strdup(r->b, code, n)))
         return YIMA_ENOMEM;
     c->role = role;
+    r->code_lens[r->ncodes] = n;
     r->ncodes++;
     return 0;
 }
@@ -54,45 +61,36 @@ static int add_code(void *arg, const char *code, size_t n, yima_code_role role)
 static const char *vocab_uri(reader *r, const json_t *v, epcis_vocab voc,
                              const epcis_nsmap *ns, bool *oom)
 {
+    yima_buf *tmp = &r->tmp;
     const char *s, *prefix, *res;
-    yima_buf tmp;
     size_t n;
 
     if (!json_is_string(v))
         return NULL;
     s = json_string_value(v);
     n = json_string_length(v);
-    yima_buf_init(&tmp, YIMA_EVENT_JSON_MAX);
+    yima_buf_reset(tmp);
     if ((prefix = epcis_cbv_bare(voc, s, n)) != NULL) {
-        yima_buf_puts(&tmp, prefix);
-        yima_buf_add(&tmp, s, n);
-    } else if (epcis_ns_curie(&tmp, ns, s, n) != 1 &&
-               epcis_cbv_urn(&tmp, s, n) != 1) {
-        yima_buf_add(&tmp, s, n);
+        yima_buf_puts(tmp, prefix);
+        yima_buf_add(tmp, s, n);
+    } else if (epcis_ns_curie(tmp, ns, s, n) != 1 &&
+               epcis_cbv_urn(tmp, s, n) != 1) {
+        yima_buf_add(tmp, s, n);
     }
-    res = tmp.failed ? NULL : epcis_batch_strdup(r->b, tmp.data, tmp.len);
+    res = tmp->failed ? NULL : epcis_batch_strdup(r->b, tmp->data, tmp->len);
     if (!res)
         *oom = true;
-    yima_buf_free(&tmp);
     return res;
 }
 
 /* eventTime (validated) as UTC milliseconds since 1970. */
 static int64_t time_ms(const json_t *v)
 {
-    char t[EPCIS_TIME_LEN + 1];
-    struct tm tm;
-    int ms = 0;
+    int64_t ms;
 
-    memset(&tm, 0, sizeof tm);
-    if (epcis_time_norm(json_string_value(v), json_string_length(v), t, NULL,
-                        0) != 0 ||
-        sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
-               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+    if (epcis_time_ms(json_string_value(v), json_string_length(v), &ms) != 0)
         return 0;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return (int64_t)timegm(&tm) * 1000 + ms;
+    return ms;
 }
 
 /* Split a message of the hash code ("epcList[0]: expected ...") into the
@@ -162,8 +160,8 @@ static int one(reader *r, const json_t *ev, const epcis_nsmap *docns,
         fault_from_msg(&f, rc, he.msg);
         goto out;
     }
-    if ((rc = yima_epcis_hash_id(r->pre.data ? r->pre.data : "", r->pre.len,
-                                 hash)) != 0) {
+    if ((rc = epcis_hasher_id(r->hasher, r->pre.data ? r->pre.data : "",
+                              r->pre.len, hash)) != 0) {
         epcis_fault_set(&f, rc, "", "SHA-256 failed in libcrypto");
         goto out;
     }
@@ -220,8 +218,16 @@ static int reader_init(reader *r, int flags, yima_error *err)
     r->err = err;
     yima_buf_init(&r->pre, YIMA_EPCIS_PREHASH_MAX);
     yima_buf_init(&r->canon, YIMA_EPCIS_DOC_MAX);
-    if (!(r->b = epcis_batch_new()))
+    yima_buf_init(&r->tmp, YIMA_EVENT_JSON_MAX);
+    r->b = epcis_batch_new();
+    r->hasher = epcis_hasher_new();
+    if (!r->b || !r->hasher) {
+        yima_event_batch_free(r->b);
+        epcis_hasher_free(r->hasher);
+        r->b = NULL;
+        r->hasher = NULL;
         return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+    }
     return 0;
 }
 
@@ -230,7 +236,10 @@ static int reader_end(reader *r, int rc, yima_event_batch **out)
 {
     yima_buf_free(&r->pre);
     yima_buf_free(&r->canon);
+    yima_buf_free(&r->tmp);
+    epcis_hasher_free(r->hasher);
     free(r->codes);
+    free(r->code_lens);
     if (rc == 0) {
         *out = r->b;
     } else {

@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "epcis_int.h"
 
@@ -80,16 +81,17 @@ static int bad(char *why, size_t whysz, const char *msg)
     return YIMA_EINVAL;
 }
 
-int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
-                    char *why, size_t whysz)
+/* Read an xsd:dateTimeStamp (s, n bytes) as UTC milliseconds since 1970
+ * into *ms. Returns 0, or YIMA_EINVAL with a short reason in why. */
+static int read_time(const char *s, size_t n, long long *ms, char *why,
+                     size_t whysz)
 {
-    long long y, ms, days, rem;
+    long long y, days, rem;
     int mo, d, h, mi, sec, frac = 0, tz = 0;
     size_t i = 19;
     char msg[64];
 
-    assert(s && out);
-    out[0] = '\0';
+    assert(s && ms);
     /* YYYY-MM-DDThh:mm:ss */
     if (n < 19 || s[4] != '-' || s[7] != '-' ||
         (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
@@ -154,11 +156,11 @@ int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
     if (i != n)
         return bad(why, whysz, "unexpected characters after the time zone");
 
-    ms = days_from_civil(y, mo, d) * MS_PER_DAY +
-         ((long long)h * 3600 + mi * 60 + sec) * 1000 + frac -
-         (long long)tz * 60000;
-    days = ms / MS_PER_DAY;
-    rem = ms % MS_PER_DAY;
+    *ms = days_from_civil(y, mo, d) * MS_PER_DAY +
+          ((long long)h * 3600 + mi * 60 + sec) * 1000 + frac -
+          (long long)tz * 60000;
+    days = *ms / MS_PER_DAY;
+    rem = *ms % MS_PER_DAY;
     if (rem < 0) {
         rem += MS_PER_DAY;
         days--;
@@ -166,9 +168,55 @@ int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
     civil_from_days(days, &y, &mo, &d);
     if (y < 1 || y > 9999)
         return bad(why, whysz, "outside the years 0001..9999 in UTC");
-    snprintf(out, EPCIS_TIME_LEN + 1, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
-             y, mo, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
-             (int)(rem / 1000 % 60), (int)(rem % 1000));
+    return 0;
+}
+
+/* Write the k low decimal digits of v (v >= 0) at p. */
+static void put_digits(char *p, long long v, int k)
+{
+    while (k-- > 0) {
+        p[k] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
+                    char *why, size_t whysz)
+{
+    long long ms, days, rem, y;
+    int mo, d, rc;
+
+    assert(s && out);
+    out[0] = '\0';
+    if ((rc = read_time(s, n, &ms, why, whysz)) != 0)
+        return rc;
+    days = ms / MS_PER_DAY;
+    rem = ms % MS_PER_DAY;
+    if (rem < 0) {
+        rem += MS_PER_DAY;
+        days--;
+    }
+    civil_from_days(days, &y, &mo, &d);
+    /* every event has timestamps: written by hand, not by snprintf() */
+    memcpy(out, "YYYY-MM-DDThh:mm:ss.mmmZ", EPCIS_TIME_LEN + 1);
+    put_digits(out, y, 4);
+    put_digits(out + 5, mo, 2);
+    put_digits(out + 8, d, 2);
+    put_digits(out + 11, rem / 3600000, 2);
+    put_digits(out + 14, rem / 60000 % 60, 2);
+    put_digits(out + 17, rem / 1000 % 60, 2);
+    put_digits(out + 20, rem % 1000, 3);
+    return 0;
+}
+
+int epcis_time_ms(const char *s, size_t n, int64_t *ms)
+{
+    long long v;
+
+    assert(s && ms);
+    if (read_time(s, n, &v, NULL, 0) != 0)
+        return YIMA_EINVAL;
+    *ms = (int64_t)v;
     return 0;
 }
 

@@ -65,17 +65,50 @@ static int fail(vctx *c, const char *path, const char *fmt, ...)
     return epcis_fault_set(c->f, YIMA_EINVAL, path, "%s", reason);
 }
 
+/*
+ * Paths are built for every field and element checked, not only for the
+ * ones that fail, so they are put together by hand: snprintf() here was a
+ * tenth of the time of a read. The result is what snprintf() would give,
+ * including the cut at EPCIS_PATH_MAX bytes ending in "...".
+ */
+static void path_join(char *dst, const char *a, size_t na, const char *b,
+                      size_t nb, const char *c, size_t nc)
+{
+    const size_t room = EPCIS_PATH_MAX - 1;
+    size_t n = 0, k;
+
+    k = na < room ? na : room;
+    memmove(dst, a, k); /* a may be dst itself */
+    n += k;
+    k = nb < room - n ? nb : room - n;
+    memcpy(dst + n, b, k);
+    n += k;
+    k = nc < room - n ? nc : room - n;
+    memcpy(dst + n, c, k);
+    n += k;
+    dst[n] = '\0';
+    if (na + nb + nc > room)
+        memcpy(dst + EPCIS_PATH_MAX - 4, "...", 4);
+}
+
 void epcis_path_key(char *dst, const char *parent, const char *key)
 {
-    if (snprintf(dst, EPCIS_PATH_MAX, "%s%s%s", parent, parent[0] ? "." : "",
-                 key) >= EPCIS_PATH_MAX)
-        memcpy(dst + EPCIS_PATH_MAX - 4, "...", 4);
+    size_t np = strlen(parent);
+
+    path_join(dst, parent, np, ".", np ? 1 : 0, key, strlen(key));
 }
 
 void epcis_path_index(char *dst, const char *parent, size_t i)
 {
-    if (snprintf(dst, EPCIS_PATH_MAX, "%s[%zu]", parent, i) >= EPCIS_PATH_MAX)
-        memcpy(dst + EPCIS_PATH_MAX - 4, "...", 4);
+    char num[24], *p = num + sizeof num;
+
+    *--p = ']';
+    do
+        *--p = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    *--p = '[';
+    path_join(dst, parent, strlen(parent), p, (size_t)(num + sizeof num - p),
+              "", 0);
 }
 
 /* An extension field: "prefix:name" or a full IRI. */
@@ -207,6 +240,15 @@ static int ident(vctx *c, const json_t *v, const char *path,
     return 0;
 }
 
+/* json_equal() of two strings, without its type dispatch. */
+static bool same_string(const json_t *x, const json_t *y)
+{
+    size_t n = json_string_length(x);
+
+    return n == json_string_length(y) &&
+           memcmp(json_string_value(x), json_string_value(y), n) == 0;
+}
+
 /* An array of distinct strings; identifiers when role is not 0. At least
  * one when min1. */
 static int strings(vctx *c, const json_t *a, const char *path,
@@ -229,7 +271,7 @@ static int strings(vctx *c, const json_t *a, const char *path,
         if (rc != 0)
             return rc;
         for (size_t j = 0; j < i; j++)
-            if (json_equal(v, json_array_get(a, j)))
+            if (same_string(v, json_array_get(a, j)))
                 return fail(c, at, "repeats %s[%zu]", path, j);
     }
     return 0;
