@@ -448,7 +448,10 @@ int sq_open(const char *path, void **be, yima_error *err)
     }
     yima_buf_init(&s->list, LIST_MAX);
     ix_tail_init(&s->tail);
-    rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
+    /* A handle is used by one thread at a time (yima/store.h): SQLite's
+     * per-call connection mutex would only cost. */
+    rc = sqlite3_open_v2(path, &s->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         rc = sq_fail(s, NULL, rc, err, path);
         goto out;
