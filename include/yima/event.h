@@ -51,7 +51,14 @@ typedef enum yima_code_role {
     YIMA_ROLE_LOCATION,    /* bizLocation.id */
     YIMA_ROLE_SOURCE,      /* sourceList[].source */
     YIMA_ROLE_DESTINATION, /* destinationList[].destination */
-    YIMA_ROLE_BIZ_TX       /* bizTransactionList[].bizTransaction */
+    YIMA_ROLE_BIZ_TX,      /* bizTransactionList[].bizTransaction */
+    YIMA_ROLE_BATCH        /* not in the JSON: an ObjectEvent ADD (or
+                              commissioning) creates units of this batch,
+                              https://id.gs1.org/01/{gtin}/10/{lot}, and of
+                              this product, https://id.gs1.org/01/{gtin}
+                              (one each per GTIN of its epcList and
+                              quantityList; lot from ILMD lotNumber or the
+                              code itself), for lib/trace */
 } yima_code_role;
 
 /* One indexed identifier of an event. */

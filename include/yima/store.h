@@ -466,6 +466,18 @@ int yima_store_token_check(yima_store *st, const char *token,
 int yima_store_token_revoke(yima_store *st, const char *id_or_token,
                             yima_error *err);
 
+/*
+ * The party a GS1 key belongs to, for naming parties that events give by
+ * GLN: the stored party whose "gln" member (a string or an array of
+ * 13-digit GLNs) holds `key` when key is a GLN, else the one with the
+ * longest "gcp" prefix that key starts with at position `from` (0 for a
+ * GLN, 1 for a GTIN-14 or an SSCC: after the indicator / extension digit).
+ * Copies its canonical USCC to party. Returns 0, YIMA_ENOTFOUND or
+ * YIMA_EIO. Scans the parties table (lib/store/party_gs1.c).
+ */
+int yima_store_party_by_gs1(yima_store *st, const char *key, size_t from,
+                            char party[YIMA_PARTY_MAX], yima_error *err);
+
 /* ---- Who records, capture jobs, issued codes -------------------------------
  *
  * Events appended through a handle after yima_store_set_recorder(st, party)

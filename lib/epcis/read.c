@@ -56,6 +56,103 @@ static int add_code(void *arg, const char *code, size_t n, yima_code_role role)
     return 0;
 }
 
+/* Post code prefix + value (percent-encoded as a Digital Link path
+ * segment), in canonical form, with role BATCH. A value that does not make
+ * a valid code is left out: the event keeps it whatever it is. */
+static int add_batch(reader *r, yima_code *c, const char *gtin, const char *lot)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char dl[YIMA_CODE_INPUT_MAX];
+    yima_code_opts o = {0, true};
+    size_t n;
+    yima_error e;
+
+    n = (size_t)snprintf(dl, sizeof dl, "https://id.gs1.org/01/%s", gtin);
+    if (lot) {
+        n += (size_t)snprintf(dl + n, sizeof dl - n, "/10/");
+        for (const char *p = lot; *p && n + 4 < sizeof dl; p++) {
+            unsigned char ch = (unsigned char)*p;
+            if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                (ch >= '0' && ch <= '9') || strchr("-._~", ch)) {
+                dl[n++] = (char)ch;
+            } else {
+                dl[n++] = '%';
+                dl[n++] = hex[ch >> 4];
+                dl[n++] = hex[ch & 15];
+            }
+        }
+    }
+    if (n >= sizeof dl - 4 || yima_code_parse(dl, n, &o, c, &e) != 0)
+        return 0;
+    return add_code(r, c->canonical, strlen(c->canonical), YIMA_ROLE_BATCH);
+}
+
+/* An ObjectEvent ADD creates units: post, for lib/trace, the product
+ * (https://id.gs1.org/01/{gtin}) of each GTIN in its epcList and
+ * quantityList, and the batch (.../10/{lot}) of each unit whose lot is
+ * known: the code's own AI (10), else the ILMD lotNumber. Not part of the
+ * canonical JSON, so the hash ID and the ledger entry do not change. */
+static int add_batch_codes(reader *r, const json_t *ev, yima_event_type type)
+{
+    const json_t *v = json_object_get(ev, "action"), *ilmd, *item;
+    const char *lot = NULL, *gtin, *own;
+    char lastg[YIMA_GS1_VALUE_MAX + 1] = "", lastl[YIMA_GS1_VALUE_MAX + 1] = "";
+    yima_code_opts o = {0, true};
+    yima_code *c;
+    yima_error e;
+    size_t i;
+    int rc = 0;
+
+    if (type != YIMA_EVENT_OBJECT || !json_is_string(v) ||
+        strcmp(json_string_value(v), "ADD") != 0)
+        return 0;
+    if (json_is_object(ilmd = json_object_get(ev, "ilmd"))) {
+        v = json_object_get(ilmd, "cbvmda:lotNumber");
+        if (!json_is_string(v))
+            v = json_object_get(ilmd, "lotNumber");
+        if (json_is_string(v) && json_string_length(v) > 0)
+            lot = json_string_value(v);
+    }
+    if (!(c = malloc(sizeof *c)))
+        return YIMA_ENOMEM;
+    json_array_foreach(json_object_get(ev, "epcList"), i, item)
+    {
+        char g[YIMA_GS1_VALUE_MAX + 1], l[YIMA_GS1_VALUE_MAX + 1];
+        if (!json_is_string(item) ||
+            yima_code_parse(json_string_value(item), json_string_length(item),
+                            &o, c, &e) != 0 ||
+            !(gtin = yima_code_ai(c, "01")))
+            continue;
+        own = yima_code_ai(c, "10") ? yima_code_ai(c, "10") : lot;
+        if (own && strlen(own) > YIMA_GS1_VALUE_MAX)
+            own = NULL; /* no valid lot is that long */
+        snprintf(g, sizeof g, "%s", gtin);
+        snprintf(l, sizeof l, "%s", own ? own : "");
+        /* units of one batch come together: post each pair once */
+        if (strcmp(g, lastg) == 0 && strcmp(l, lastl) == 0)
+            continue;
+        memcpy(lastg, g, sizeof g);
+        memcpy(lastl, l, sizeof l);
+        if ((rc = add_batch(r, c, g, NULL)) != 0 ||
+            (l[0] && (rc = add_batch(r, c, g, l)) != 0))
+            break;
+    }
+    json_array_foreach(json_object_get(ev, "quantityList"), i, item)
+    {
+        char g[YIMA_GS1_VALUE_MAX + 1];
+        v = json_object_get(item, "epcClass");
+        if (rc != 0 || !json_is_string(v) ||
+            yima_code_parse(json_string_value(v), json_string_length(v), &o, c,
+                            &e) != 0 ||
+            !(gtin = yima_code_ai(c, "01")))
+            continue;
+        snprintf(g, sizeof g, "%s", gtin);
+        rc = add_batch(r, c, g, NULL);
+    }
+    free(c);
+    return rc;
+}
+
 /* A CBV word, URN or CURIE as a web URI; anything else as given. NULL for
  * an absent value; *oom set when out of memory. */
 static const char *vocab_uri(reader *r, const json_t *v, epcis_vocab voc,
@@ -154,6 +251,10 @@ static int one(reader *r, const json_t *ev, const epcis_nsmap *docns,
     }
     if ((rc = epcis_validate(ev, &own, add_code, r, &e.type, &f)) != 0)
         goto out;
+    if ((rc = add_batch_codes(r, ev, e.type)) != 0) {
+        epcis_fault_set(&f, rc, "", "out of memory");
+        goto out;
+    }
 
     yima_buf_reset(&r->pre);
     if ((rc = epcis_prehash(ev, docns, ignore, 0, &r->pre, &he)) != 0) {

@@ -219,7 +219,7 @@ static bool codes_hold(const yima_query_codes *f, const void *list,
                        size_t elen)
 {
     for (size_t i = 0; i < f->codes.n; i++)
-        for (int role = YIMA_ROLE_EPC; role <= YIMA_ROLE_BIZ_TX; role++) {
+        for (int role = YIMA_ROLE_EPC; role <= YIMA_ROLE_BATCH; role++) {
             if (!(f->roles & 1u << role) ||
                 !sq_has_code(list, clen, f->codes.v[i], role))
                 continue;

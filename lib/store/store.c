@@ -155,7 +155,7 @@ static int check_event(const yima_event *ev, size_t i,
         if (!ev->codes[k].code || !ev->codes[k].code[0])
             why = "an empty code";
         else if (ev->codes[k].role < YIMA_ROLE_EPC ||
-                 ev->codes[k].role > YIMA_ROLE_BIZ_TX)
+                 ev->codes[k].role > YIMA_ROLE_BATCH)
             why = "a code with an unknown role";
     if (why)
         return yima_error_set(err, YIMA_EINVAL, 0,

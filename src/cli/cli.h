@@ -29,6 +29,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_party(int argc, char **argv);
 int cmd_product(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Print "yima: <message>" to stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -26,6 +26,7 @@ static const struct command {
     {"party", cmd_party, "add a party (enterprise, shop, regulator)"},
     {"product", cmd_product, "add a product of a producer"},
     {"token", cmd_token, "create and revoke API bearer tokens"},
+    {"trace", cmd_trace, "trace a code backward (custody) or forward (holders)"},
     {"serve", cmd_serve, "run the HTTP server (API, scanning, ledger)"},
 };
 

@@ -1,0 +1,87 @@
+/*
+ * yima/trace.h - custody and trace: where a code came from, where it went,
+ * who holds it now (MISSION R5).
+ *
+ * Custody is not stored: it is replayed from the sealed events each time, so
+ * it can never disagree with the ledger. The rules (lib/trace/custody.c):
+ *
+ *   event                                        custody
+ *   -------------------------------------------  ---------------------------
+ *   ObjectEvent ADD naming the unit (or a        the party of its destination
+ *   TransformationEvent output), when nobody     list, else source list, else
+ *   holds it yet                                 the product's producer
+ *   destinationList owning_party (else           that party
+ *   possessing_party)
+ *   bizStep retail_selling or disposition        "consumer"
+ *   retail_sold
+ *   TransformationEvent input                    ends: the unit became the
+ *                                                event's outputs
+ *
+ * A unit packed in a container (AggregationEvent ADD, nested) moves with
+ * the container's events until it is unpacked. Parties are shown as the
+ * bare 18-character USCC; a GLN (urn:epc:id:pgln:..., .../417/{gln}) is
+ * mapped to the party whose "gln" lists it or whose "gcp" starts it
+ * (yima_store_party_by_gs1), else shown as the 13 digits. Goods traced by
+ * quantity (quantityList epcClass, e.g. cable in metres) keep a balance per
+ * party; an event that ships more than its source held is kept and
+ * flagged "over_shipped" with a reason.
+ *
+ * Backward trace (any code):
+ *
+ *   {"code": canonical,
+ *    "custody": [{"party", "since" (eventTime as recorded), "event"
+ *                 (eventID), "place" (bizLocation, else readPoint),
+ *                 "step" (bizStep, a CBV word when it is one),
+ *                 ["quantity", "uom"], ["over_shipped": true, "reason"]}],
+ *    "containers": [codes it rode in, first packing first],
+ *    "inputs": [backward traces of the transformation inputs it was made
+ *               from, nested]}
+ *
+ * Forward trace of a unit, container (its contents, at any depth), batch
+ * (/01/{gtin}/10/{lot}), product (/01/{gtin}) or producer (a USCC):
+ *
+ *   {"scope": canonical,
+ *    "holders": [{"party", "units": N} or {"party", "quantity", "uom"}],
+ *    "consumers": N, "unaccounted": N,
+ *    ["consumers_quantity": [{"quantity", "uom"}]],  when goods by
+ *    ["transformed": N], ["outputs": [codes]],        quantity were sold,
+ *    ["over_shipped": [{"event", "party", "reason"}]] units transformed,
+ *   }                                                 events flagged
+ *
+ * Holders are sorted by party; parties holding nothing are left out.
+ * "unaccounted" counts units whose custody cannot be told (no
+ * commissioning, no known producer).
+ */
+#ifndef YIMA_TRACE_H
+#define YIMA_TRACE_H
+
+#include "yima/buf.h"
+#include "yima/error.h"
+#include "yima/store.h"
+
+typedef enum yima_trace_direction {
+    YIMA_TRACE_BACKWARD = 1,
+    YIMA_TRACE_FORWARD
+} yima_trace_direction;
+
+/*
+ * Trace `code` (any form yima/code.h knows; other identifiers as given) in
+ * direction dir, counting only events whose eventTime is at or before `at`
+ * (an RFC 3339 date-time with a time zone; NULL: all), and append the JSON
+ * above, compact, to out. What `yima trace` prints and what
+ * GET /api/v1/trace should answer.
+ *
+ * Returns 0, YIMA_EINVAL (a code of a known scheme that is invalid, or a
+ * bad `at`; *err says which and why), YIMA_ENOTFOUND (no event names the
+ * code, or the producer is not a stored party), YIMA_ETOOBIG (more than
+ * YIMA_TRACE_UNITS_MAX units in scope), YIMA_EIO, YIMA_ENOMEM or the
+ * buffer's error. Cost: one yima_store_events() per unit in scope (see
+ * docs/internals.md, "Custody and trace").
+ */
+int yima_trace_json(yima_store *st, const char *code, yima_trace_direction dir,
+                    const char *at, yima_buf *out, yima_error *err);
+
+#define YIMA_TRACE_UNITS_MAX 10000000 /* units of one forward trace */
+#define YIMA_TRACE_DEPTH_MAX 16       /* transformation levels followed back */
+
+#endif /* YIMA_TRACE_H */
