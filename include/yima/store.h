@@ -327,6 +327,14 @@ int yima_store_entry_parse(const void *entry, size_t len,
                            int64_t *record_time_ms, const char **json,
                            size_t *json_len);
 
+/*
+ * A number that changes whenever what this handle reads may have changed:
+ * a commit by any other connection to the file (SQLite's data_version) or
+ * by this handle. For caches of derived answers (the server's scan views):
+ * equal numbers mean nothing changed in between. Cheap: no disk I/O.
+ */
+int yima_store_version(yima_store *st, uint64_t *version, yima_error *err);
+
 /* Set *size to the number of sealed entries (the ledger's size). */
 int yima_store_size(yima_store *st, uint64_t *size, yima_error *err);
 

@@ -183,6 +183,7 @@ static const char *const sql[SQ_COUNT] = {
                      "ON CONFLICT (product, lot) DO UPDATE SET json = ?3",
     [SQ_BATCH_GET] = "SELECT product, lot, json FROM batches "
                      "WHERE product = ?1 AND lot = ?2",
+    [SQ_DATA_VERSION] = "PRAGMA data_version",
     [SQ_TOKEN_PUT] = "INSERT INTO tokens VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
     [SQ_TOKEN_GET] = "SELECT hash, party, role, created, revoked "
                      "FROM tokens WHERE id = ?1",
@@ -207,6 +208,7 @@ const store_ops sq_ops = {
     .events = sq_events,
     .entry = sq_entry,
     .query = sq_query,
+    .version = sq_version,
     .by_id = sq_by_id,
     .size = sq_size,
     .read = sq_read,
@@ -326,6 +328,22 @@ int sq_commit(void *be, yima_error *err)
         if (s->tail.n >= IX_FLUSH)
             sq_index_flush(s, NULL);
     }
+    return 0;
+}
+
+int sq_version(void *be, uint64_t *v, yima_error *err)
+{
+    sq *s = be;
+    sqlite3_stmt *st = sq_stmt(s, SQ_DATA_VERSION);
+    int rc = sqlite3_step(st);
+
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, st, rc, err, "data version");
+    /* Other connections' commits move data_version; this one's writes,
+     * in transactions or not, move its count of changed rows. */
+    *v = (uint64_t)sqlite3_column_int64(st, 0) << 40 ^
+         (uint64_t)sqlite3_total_changes64(s->db);
+    sqlite3_reset(st);
     return 0;
 }
 

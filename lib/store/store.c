@@ -104,6 +104,12 @@ yima_ledger *yima_store_ledger(yima_store *st)
     return st->ledger;
 }
 
+int yima_store_version(yima_store *st, uint64_t *version, yima_error *err)
+{
+    assert(st && version);
+    return st->ops->version(st->be, version, err);
+}
+
 int yima_store_size(yima_store *st, uint64_t *size, yima_error *err)
 {
     int rc;

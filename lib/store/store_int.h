@@ -105,6 +105,8 @@ typedef struct store_ops {
     /* Entries mentioning code (see yima_store_events), or all when NULL. */
     int (*events)(void *be, const char *code, store_entry_fn fn, void *arg,
                   yima_error *err);
+    /* yima_store_version. */
+    int (*version)(void *be, uint64_t *v, yima_error *err);
     /* yima_store_query with codes already canonical. */
     int (*query)(void *be, const yima_query *q, store_entry_fn fn, void *arg,
                  uint64_t *next, yima_error *err);
@@ -250,6 +252,7 @@ enum sq_stmt {
     SQ_PRODUCT_GET,
     SQ_BATCH_PUT,
     SQ_BATCH_GET,
+    SQ_DATA_VERSION,
     SQ_TOKEN_PUT,
     SQ_TOKEN_GET,
     SQ_TOKEN_REVOKE,
@@ -332,6 +335,7 @@ void sq_close(void *be);
 int sq_begin(void *be, yima_error *err);
 int sq_begin_read(void *be, yima_error *err);
 int sq_commit(void *be, yima_error *err);
+int sq_version(void *be, uint64_t *v, yima_error *err);
 void sq_rollback(void *be);
 
 /* sqlite_event.c */

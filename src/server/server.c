@@ -50,6 +50,7 @@ static void worker_close(void *arg, void *ctx)
     server_worker *sw = ctx;
 
     (void)arg;
+    scan_cache_free(sw->scans);
     yima_store_close(sw->st);
     free(sw);
 }

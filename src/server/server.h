@@ -9,7 +9,12 @@
  *                per worker, the access log file, the "listening" line
  *   routes.c     the routing table: one line per endpoint
  *   h_ops.c      GET /healthz, GET /metrics (the platform's own metrics)
- *   h_ledger.c   GET /ledger/checkpoint
+ *   h_ledger.c   GET /ledger/checkpoint, /ledger/tile/..., /api/v1/ledger/proof
+ *   h_scan.c     scanning: Digital Link paths, GET /api/v1/scan
+ *   h_api.c      the native API under /api/v1/
+ *   api.c        what h_scan.c, h_api.c and h_ledger.c share (api.h)
+ *   h_epcis.c    the EPCIS 2.0 REST binding under /epcis/ (capture, events)
+ *   epcis_query.c  EPCIS query parameters to a yima_query (epcis_api.h)
  *
  * A handler finds its worker's state with yima_http_req_ctx(): a
  * server_worker whose store it may use freely (one thread per worker).
@@ -19,6 +24,7 @@
 
 #include <stdint.h>
 
+#include "yima/epcis.h"
 #include "yima/http.h"
 #include "yima/store.h"
 
@@ -38,10 +44,16 @@ typedef struct server_app {
 } server_app;
 
 /* One worker's state: its own store handle (SQLite connection). */
+typedef struct scan_cache scan_cache; /* h_scan.c */
+
 typedef struct server_worker {
     const server_app *app;
     yima_store *st;
+    scan_cache *scans; /* recent scan answers, made on first use */
 } server_worker;
+
+/* h_scan.c: free a worker's scan cache (NULL is fine). */
+void scan_cache_free(scan_cache *c);
 
 /*
  * Serve until SIGTERM or SIGINT. Prints one JSON line on standard output
@@ -63,5 +75,29 @@ extern const size_t server_nroutes;
 int h_healthz(yima_http_req *req, yima_http_res *res);
 int h_metrics(yima_http_req *req, yima_http_res *res);
 int h_ledger_checkpoint(yima_http_req *req, yima_http_res *res);
+int h_ledger_tile(yima_http_req *req, yima_http_res *res);
+int h_ledger_proof(yima_http_req *req, yima_http_res *res);
+
+/* h_scan.c: the consumer view of a code */
+int h_scan(yima_http_req *req, yima_http_res *res);
+int h_scan_dl(yima_http_req *req, yima_http_res *res);
+
+/* h_api.c: the native API under /api/v1/ (api.h: what they share) */
+int h_parties_post(yima_http_req *req, yima_http_res *res);
+int h_party_get(yima_http_req *req, yima_http_res *res);
+int h_products_post(yima_http_req *req, yima_http_res *res);
+int h_product_get(yima_http_req *req, yima_http_res *res);
+int h_batches_post(yima_http_req *req, yima_http_res *res);
+int h_batch_get(yima_http_req *req, yima_http_res *res);
+int h_codes_post(yima_http_req *req, yima_http_res *res);
+int h_events_post(yima_http_req *req, yima_http_res *res);
+int h_events_get(yima_http_req *req, yima_http_res *res);
+int h_code_history(yima_http_req *req, yima_http_res *res);
+int h_epcis_capture(yima_http_req *req, yima_http_res *res);
+int h_epcis_capture_job(yima_http_req *req, yima_http_res *res);
+int h_epcis_event_post(yima_http_req *req, yima_http_res *res);
+int h_epcis_events(yima_http_req *req, yima_http_res *res);
+int h_epcis_event(yima_http_req *req, yima_http_res *res);
+int h_epcis_epc_events(yima_http_req *req, yima_http_res *res);
 
 #endif /* YIMA_SERVER_H */

@@ -84,11 +84,11 @@ out=$(req GET '/a%zzb')
 is "${out%% *}" 400 "bad percent-escape: 400"
 has "$out" "at byte 3 of the request target" "and where it is"
 
-out=$(req POST /epcis/capture -H 'Content-Type: text/plain' --data-binary @"$T/big")
+out=$(req POST /no/upload -H 'Content-Type: text/plain' --data-binary @"$T/big")
 is "${out%% *}" 413 "body over 1 MiB: 413"
 has "$out" '"error":"content too large"' "413 error"
 has "$out" "2000000 bytes" "413 says how large"
-out=$(req POST /epcis/capture -H 'Transfer-Encoding: chunked' -H 'Content-Type: text/plain' --data-binary @"$T/big")
+out=$(req POST /no/upload -H 'Transfer-Encoding: chunked' -H 'Content-Type: text/plain' --data-binary @"$T/big")
 is "${out%% *}" 413 "chunked body over 1 MiB: 413"
 
 out=$(req GET /healthz -H "X-Big: $(head -c 20000 "$T/big")")
@@ -98,11 +98,11 @@ has "$out" '"error":"request header fields too large"' "431 error"
 out=$(req GET "/$(head -c 9000 "$T/big")")
 is "${out%% *}" 414 "request target over 8 KiB: 414"
 
-out=$(req POST /epcis/capture -H 'Content-Type: application/ld+json' --data-binary @"$T/deep.json")
+out=$(req POST /no/upload -H 'Content-Type: application/ld+json' --data-binary @"$T/deep.json")
 is "${out%% *}" 400 "JSON nested 100 deep: 400"
 has "$out" '"error":"json too deep"' "nesting error"
 has "$out" "deeper than 64 levels at byte 321 (line 1, column 321)" "nesting error names the place"
-out=$(req POST /epcis/capture -H 'Content-Type: application/json' --data-binary @"$T/ok.json")
+out=$(req POST /no/upload -H 'Content-Type: application/json' --data-binary @"$T/ok.json")
 is "${out%% *}" 404 "JSON nested 10 deep passes the check"
 
 # raw sockets: a malformed request, pipelining
