@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "yima/buf.h"
+#include "yima/code.h"
 #include "yima/error.h"
 #include "yima/event.h"
 
@@ -173,6 +174,16 @@ int yima_epcis_hash_id(const char *prehash, size_t len,
  * Messages name the event ("event 3: ", numbered from 1 in document order)
  * or, for NDJSON, the line ("line 7: "), then the field and the reason.
  */
+
+/*
+ * An identifier as an event field (or a query about one) holds it: returns
+ * 1 with out->canonical set when yima/code.h recognises it, 0 when it is
+ * some other URI EPCIS allows (take it as given: out is not meaningful), or
+ * YIMA_EINVAL when it is recognised and wrong - a GS1 key with a bad check
+ * digit, a malformed EPC URN - with *err saying why. The reader uses the
+ * same rule, so a query finds what the reader indexed.
+ */
+int yima_epcis_code(const char *s, size_t n, yima_code *out, yima_error *err);
 
 /* Flags for the readers. */
 #define YIMA_EPCIS_PROCEED  1 /* keep the valid events, record the others */

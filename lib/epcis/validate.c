@@ -214,6 +214,21 @@ static bool bad_code(const char *s, size_t n, const yima_code *code,
     return true;
 }
 
+int yima_epcis_code(const char *s, size_t n, yima_code *out, yima_error *err)
+{
+    yima_error e;
+    int rc = yima_code_parse(s, n, NULL, out, &e);
+
+    if (rc == 0)
+        return 1;
+    if (bad_code(s, n, out, &e, rc)) {
+        if (err)
+            *err = e;
+        return YIMA_EINVAL;
+    }
+    return 0;
+}
+
 /* An identifier: a non-empty string, checked and indexed. */
 static int ident(vctx *c, const json_t *v, const char *path,
                  yima_code_role role)

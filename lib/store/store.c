@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "yima/code.h"
+#include "yima/epcis.h"
 #include "store_int.h"
 
 /* ---- The ledger's hash store: the backend, write-guarded ---------------- */
@@ -442,13 +443,15 @@ int yima_store_query(yima_store *st, const yima_query *q,
             const char *s = q->codes[k].codes.v[i];
             yima_error ce;
 
-            if (yima_code_parse(s, strlen(s), NULL, c, &ce) == 0)
+            int known = yima_epcis_code(s, strlen(s), c, &ce);
+
+            if (known == 1)
                 v[at] = strdup(c->canonical);
-            else if (c->scheme != YIMA_SCHEME_UNKNOWN)
+            else if (known < 0)
                 rc = yima_error_set(err, YIMA_EINVAL, ce.pos, "%.200s: %s", s,
                                     ce.msg);
             else
-                v[at] = strdup(s);
+                v[at] = strdup(s); /* another URI, indexed as given */
             if (rc == 0 && !v[at++])
                 rc = yima_error_set(err, YIMA_ENOMEM, 0,
                                     "store: out of memory in a query");

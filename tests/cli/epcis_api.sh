@@ -233,6 +233,7 @@ q "MATCH_inputEPC=urn:epc:id:sgtin:4012345.011122.25" 'has(e, "urn:epc:id:sgtin:
 q "MATCH_outputEPC=urn:epc:id:sgtin:4012345.077889.25" 'has(e, "urn:epc:id:sgtin:4012345.077889.25", "outputEPCList")' "MATCH_outputEPC"
 q "MATCH_epcClass=urn:epc:class:lgtin:4012345.012345.998877" 'hascls(e, "urn:epc:class:lgtin:4012345.012345.998877", "quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")' "MATCH_epcClass"
 q "EQ_bizTransaction_desadv=urn:epcglobal:cbv:bt:0614141073467:1152" 'typed(e, "bizTransactionList", "bizTransaction", "desadv", "urn:epcglobal:cbv:bt:0614141073467:1152")' "EQ_bizTransaction_<type>"
+q "EQ_bizTransaction_po=http://transaction.acme.com/po/12345678" 'typed(e, "bizTransactionList", "bizTransaction", "po", "http://transaction.acme.com/po/12345678")' "EQ_bizTransaction_<type> with a plain URL (not a GS1 Digital Link)"
 q "EQ_source_location=urn:epc:id:sgln:4012345.00225.0" 'typed(e, "sourceList", "source", "location", "urn:epc:id:sgln:4012345.00225.0")' "EQ_source_<type>"
 q "EQ_destination_location=urn:epc:id:sgln:0614141.00777.0" 'typed(e, "destinationList", "destination", "location", "urn:epc:id:sgln:0614141.00777.0")' "EQ_destination_<type>"
 q "EQ_destination_owning_party=urn:epc:id:sgln:0614141.00001.0" 'typed(e, "destinationList", "destination", "owning_party", "urn:epc:id:sgln:0614141.00001.0")' "EQ_destination_<type>, another type"
