@@ -26,7 +26,7 @@
  * Output (key=value, for scripts):
  *
  *   bench serve_scan path=P body_bytes=B rate=R/s p99_ms=L nginx_rate=N/s
- *       nginx_p99_ms=M ratio=R/N floor=0.05 ok|BELOW
+ *       nginx_p99_ms=M ratio=R/N floor=0.25 ok|BELOW
  *   bench serve_capture events=N docs=D doc_events=E bytes_per_event=B
  *       rate=R/s import_rate=I/s ratio=R/I floor=0.20 ok|BELOW
  *
@@ -72,14 +72,16 @@
 #define BENCH_GCP  "6912345"
 
 /*
- * The floors (bench/README.md has the runs behind them). nginx sends a
- * cached file while a scan reads the store and builds JSON each time, so
- * 0.08-0.14 x nginx is normal here; 0.05 fires only on order-of-magnitude
- * faults (a store opened per request, a global lock, a table walk). Capture
+ * The floors (bench/README.md has the runs behind them). A repeated scan is
+ * served from the worker's cache while the store is unchanged (one version
+ * check), 0.6-0.7 x nginx sending a cached file; built from scratch it is
+ * about 0.1 x. 0.25 fires when the cache stops working, or on an
+ * order-of-magnitude fault (a store opened per request, a global lock).
+ * Capture
  * and import share the library: about 1.2 x import today, so 0.20 fires on a
  * commit per event or the like, not on a busy neighbour.
  */
-#define SCAN_FLOOR     0.05
+#define SCAN_FLOOR     0.25
 #define CAPTURE_FLOOR  0.20
 #define DOC_EVENTS     2000
 #define EPCS_PER_EVENT 4

@@ -37,7 +37,7 @@
  * here), issued_not_released (only the producer's own steps so far:
  * commissioning, encoding, packing, inspecting, storing), already_sold (a
  * retail sale names the unit, directly or through a container it was packed
- * in), recalled (issue 5), no_trace_records (a unit of a registered product
+ * in), recalled (no recall orders are kept yet), no_trace_records (a unit of a registered product
  * with no events at all). Events are read only for these facts: nothing of
  * theirs (business transactions, quantities, sources, destinations, other
  * parties) is ever copied into the view.
@@ -125,7 +125,7 @@ static int on_event(void *arg, uint64_t index, int64_t record_time_ms,
 }
 
 /*
- * Issue 5 (recalls) will keep recall orders; until then nothing is
+ * Recall orders are not kept yet; until they are, nothing is
  * recalled. It gets the scanned code, its product and its lot (either may
  * be NULL) so a recall of a product, a batch or single units can answer.
  */
