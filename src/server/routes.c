@@ -22,6 +22,7 @@ const yima_http_route server_routes[] = {
     {"GET", "/ledger/tile/{path...}", h_ledger_tile, 0},
     {"GET", "/api/v1/ledger/proof", h_ledger_proof, 0},
     {"GET", "/api/v1/scan", h_scan, 0},
+    {"GET", "/api/v1/trace", h_trace, 0},
     {"POST", "/api/v1/parties", h_parties_post, 0},
     {"GET", "/api/v1/parties/{uscc}", h_party_get, 0},
     {"POST", "/api/v1/products", h_products_post, 0},

@@ -12,6 +12,7 @@
  *   h_ledger.c   GET /ledger/checkpoint, /ledger/tile/..., /api/v1/ledger/proof
  *   h_scan.c     scanning: Digital Link paths, GET /api/v1/scan
  *   h_api.c      the native API under /api/v1/
+ *   h_trace.c    GET /api/v1/trace: backward and forward traces
  *   api.c        what h_scan.c, h_api.c and h_ledger.c share (api.h)
  *   h_epcis.c    the EPCIS 2.0 REST binding under /epcis/ (capture, events)
  *   epcis_query.c  EPCIS query parameters to a yima_query (epcis_api.h)
@@ -81,6 +82,9 @@ int h_ledger_proof(yima_http_req *req, yima_http_res *res);
 /* h_scan.c: the consumer view of a code */
 int h_scan(yima_http_req *req, yima_http_res *res);
 int h_scan_dl(yima_http_req *req, yima_http_res *res);
+
+/* h_trace.c: GET /api/v1/trace (yima/trace.h) */
+int h_trace(yima_http_req *req, yima_http_res *res);
 
 /* h_api.c: the native API under /api/v1/ (api.h: what they share) */
 int h_parties_post(yima_http_req *req, yima_http_res *res);

@@ -1,11 +1,17 @@
 #!/bin/sh
 # tests/cli/trace.sh - `yima trace` end to end on the demo data
 # (data/demo): backward trace of a unit sold to a consumer, forward trace
-# of its batch, --at, and the errors.
+# of its batch, --at, and the errors; then GET /api/v1/trace on the real
+# server: the same JSON, and who may ask.
 set -u
 Y=${YIMA:-build/yima}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+pid=""
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
 n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -43,4 +49,53 @@ has "$out" "no event names https://id.gs1.org/01/06901234000016/21/9" "an unknow
 out=$("$Y" trace --db "$db" "$unit" --forward --at tomorrow 2>&1)
 has "$out" "at: 'tomorrow' is not an RFC 3339 date-time" "a bad --at says why"
 
+# ---- GET /api/v1/trace ------------------------------------------------------
+R=11350100MB01234578
+"$Y" party add --db "$db" --uscc $R --name 市场监督管理局 --role regulator >/dev/null
+tok() { "$Y" token create --db "$db" --party "$1" --role "$2" | tail -n 1; }
+TR=$(tok $R regulator)
+TP=$(tok 91350100MA2XYW011J producer)
+TS=$(tok 91110105MA0AB12366 seller)
+"$Y" serve --db "$db" --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
+pid=$!
+i=0
+until grep -q listening "$T/out" 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt 200 ] || ! kill -0 $pid 2>/dev/null; then
+        bad "the server did not start: $(cat "$T/err")"
+        break
+    fi
+    sleep 0.05
+done
+base=http://$(sed -n 's/.*"listening":"\([^"]*\)".*/\1/p' "$T/out")
+get() { # get TOKEN QUERY: "STATUS BODY"
+    if [ "$1" = - ]; then
+        curl -s -o "$T/b" -w '%{http_code}' -G "$base/api/v1/trace" $2
+    else
+        curl -s -o "$T/b" -w '%{http_code}' -G -H "Authorization: Bearer $1" "$base/api/v1/trace" $2
+    fi
+    printf ' '
+    cat "$T/b"
+}
+cli=$("$Y" trace --db "$db" "$unit" --backward)
+out=$(get "$TR" "--data-urlencode code=$unit -d direction=backward")
+[ "$out" = "200 $cli" ] && ok "HTTP: a regulator gets what the CLI prints" || bad "HTTP backward: $out"
+cli=$("$Y" trace --db "$db" "$batch" --forward)
+out=$(get "$TP" "--data-urlencode code=$batch -d direction=forward")
+[ "$out" = "200 $cli" ] && ok "HTTP: the producer traces its own batch forward" || bad "HTTP forward: $out"
+out=$(get "$TS" "--data-urlencode code=$unit -d direction=backward")
+has "$out" "403 " "HTTP: a seller may not trace"
+out=$(get - "--data-urlencode code=$unit -d direction=backward")
+has "$out" "401 " "HTTP: the public may not trace"
+"$Y" party add --db "$db" --uscc 91330100MA2AB123X7 --name 杭州某电器有限公司 --role producer --gcp 6912345 >/dev/null
+TP2=$(tok 91330100MA2AB123X7 producer)
+out=$(get "$TP2" "--data-urlencode code=$unit -d direction=backward")
+has "$out" "403 " "HTTP: another producer may not trace this unit"
+out=$(get "$TR" "--data-urlencode code=$unit -d direction=sideways")
+has "$out" "400 " "HTTP: a bad direction is 400"
+has "$out" "sideways" "and names it"
+out=$(get "$TR" "--data-urlencode code=(01)06901234000016(21)9 -d direction=backward")
+has "$out" "404 " "HTTP: a code no event names is 404"
+
+echo "1..$n"
 [ $fails -eq 0 ]
