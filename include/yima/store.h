@@ -370,6 +370,17 @@ int yima_store_checkpoint_put(yima_store *st, const char *note, size_t len,
 int yima_store_checkpoint_latest(yima_store *st, uint64_t *size, yima_buf *note,
                                  yima_error *err);
 
+/*
+ * Append to note the checkpoint of the ledger as it is now: the stored one
+ * when it covers every entry; else, given the signer key skey (the text
+ * `yima init` wrote to <db>.key), a new one signed with the store's origin
+ * and kept; else (skey NULL) the latest stored one, of a smaller tree.
+ * Returns 0, YIMA_ENOTFOUND (no checkpoint and no key), or the store's or
+ * the ledger's error with *err saying why.
+ */
+int yima_store_checkpoint_current(yima_store *st, const char *skey,
+                                  yima_buf *note, yima_error *err);
+
 /* Set or replace a setting (key and value NUL-terminated UTF-8). Keys used
  * by yima: "origin" (checkpoint origin line), "verifier_key". */
 int yima_store_meta_put(yima_store *st, const char *key, const char *value,

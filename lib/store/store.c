@@ -542,6 +542,37 @@ int yima_store_checkpoint_latest(yima_store *st, uint64_t *size, yima_buf *note,
     return 0;
 }
 
+int yima_store_checkpoint_current(yima_store *st, const char *skey,
+                                  yima_buf *note, yima_error *err)
+{
+    yima_buf last, origin;
+    uint64_t size = 0, latest_size = 0;
+    int rc;
+
+    assert(st && note);
+    yima_error_clear(err);
+    yima_buf_init(&last, YIMA_LEDGER_NOTE_MAX);
+    yima_buf_init(&origin, 1024);
+    if ((rc = yima_store_size(st, &size, err)) != 0)
+        goto out;
+    rc = yima_store_checkpoint_latest(st, &latest_size, &last, err);
+    if (rc != 0 && rc != YIMA_ENOTFOUND)
+        goto out;
+    if ((rc == 0 && latest_size == size) || !skey) {
+        if (rc == 0)
+            rc = yima_buf_add(note, last.data, last.len);
+        goto out;
+    }
+    if ((rc = yima_store_meta_get(st, "origin", &origin, err)) == 0 &&
+        (rc = yima_ledger_checkpoint_sign(st->ledger, origin.data, skey, note,
+                                          err)) == 0)
+        rc = yima_store_checkpoint_put(st, note->data, note->len, err);
+out:
+    yima_buf_free(&last);
+    yima_buf_free(&origin);
+    return rc;
+}
+
 int yima_store_meta_put(yima_store *st, const char *key, const char *value,
                         yima_error *err)
 {

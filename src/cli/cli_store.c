@@ -73,37 +73,25 @@ int cli_key_read(const char *db, yima_buf *skey)
 
 int cli_checkpoint_current(const char *db, yima_store *st, yima_buf *note)
 {
-    yima_buf skey, origin, latest;
+    yima_buf skey;
     yima_error err;
     uint64_t size = 0, latest_size = 0;
     int rc;
 
-    yima_buf_init(&origin, 1024);
-    yima_buf_init(&latest, YIMA_LEDGER_NOTE_MAX);
     yima_buf_init(&skey, 4096);
-    if ((rc = yima_store_size(st, &size, &err)) != 0)
-        goto fail;
-    rc = yima_store_checkpoint_latest(st, &latest_size, &latest, &err);
-    if (rc == 0 && latest_size == size) {
-        yima_buf_add(note, latest.data, latest.len);
+    /* The key is read only when a new checkpoint must be signed. */
+    if ((rc = yima_store_size(st, &size, &err)) == 0 &&
+        yima_store_checkpoint_latest(st, &latest_size, note, NULL) == 0 &&
+        latest_size == size)
         goto out;
-    }
-    if (rc != 0 && rc != YIMA_ENOTFOUND)
-        goto fail;
-    if ((rc = yima_store_meta_get(st, "origin", &origin, &err)) != 0)
-        goto fail;
-    if ((rc = cli_key_read(db, &skey)) != 0)
-        goto out;
-    if ((rc = yima_ledger_checkpoint_sign(yima_store_ledger(st), origin.data,
-                                          skey.data, note, &err)) != 0 ||
-        (rc = yima_store_checkpoint_put(st, note->data, note->len, &err)) != 0)
-        goto fail;
-    goto out;
-fail:
-    fprintf(stderr, "yima: checkpoint: %s\n", err.msg);
+    yima_buf_reset(note);
+    if (rc == 0 && (rc = cli_key_read(db, &skey)) != 0)
+        goto out; /* cli_key_read said why */
+    if (rc == 0)
+        rc = yima_store_checkpoint_current(st, skey.data, note, &err);
+    if (rc != 0)
+        fprintf(stderr, "yima: checkpoint: %s\n", err.msg);
 out:
     yima_buf_free(&skey);
-    yima_buf_free(&origin);
-    yima_buf_free(&latest);
     return rc;
 }

@@ -17,31 +17,8 @@
 
 static int current(server_worker *sw, yima_buf *note, yima_error *err)
 {
-    yima_buf latest, origin;
-    uint64_t size = 0, latest_size = 0;
-    int rc;
-
-    yima_buf_init(&latest, YIMA_LEDGER_NOTE_MAX);
-    yima_buf_init(&origin, 1024);
-    if ((rc = yima_store_size(sw->st, &size, err)) != 0)
-        goto out;
-    rc = yima_store_checkpoint_latest(sw->st, &latest_size, &latest, err);
-    if (rc != 0 && rc != YIMA_ENOTFOUND)
-        goto out;
-    if ((rc == 0 && latest_size == size) || !sw->app->opts->skey) {
-        if (rc == 0)
-            rc = yima_buf_add(note, latest.data, latest.len);
-        goto out;
-    }
-    if ((rc = yima_store_meta_get(sw->st, "origin", &origin, err)) == 0 &&
-        (rc =
-             yima_ledger_checkpoint_sign(yima_store_ledger(sw->st), origin.data,
-                                         sw->app->opts->skey, note, err)) == 0)
-        rc = yima_store_checkpoint_put(sw->st, note->data, note->len, err);
-out:
-    yima_buf_free(&latest);
-    yima_buf_free(&origin);
-    return rc;
+    return yima_store_checkpoint_current(sw->st, sw->app->opts->skey, note,
+                                         err);
 }
 
 int h_ledger_checkpoint(yima_http_req *req, yima_http_res *res)
