@@ -37,7 +37,8 @@
  * here), issued_not_released (only the producer's own steps so far:
  * commissioning, encoding, packing, inspecting, storing), already_sold (a
  * retail sale names the unit, directly or through a container it was packed
- * in), recalled (no recall orders are kept yet), no_trace_records (a unit of a registered product
+ * in), recalled (a recall or removal covers the code, its batch or its
+ * product: yima/risk.h), no_trace_records (a unit of a registered product
  * with no events at all). Events are read only for these facts: nothing of
  * theirs (business transactions, quantities, sources, destinations, other
  * parties) is ever copied into the view.
@@ -45,6 +46,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "yima/risk.h"
 
 #include "api.h"
 
@@ -125,18 +128,15 @@ static int on_event(void *arg, uint64_t index, int64_t record_time_ms,
 }
 
 /*
- * Recall orders are not kept yet; until they are, nothing is
- * recalled. It gets the scanned code, its product and its lot (either may
- * be NULL) so a recall of a product, a batch or single units can answer.
+ * Recalled: a recall (or removal from sale) covers the scanned code, its
+ * batch (product and lot) or its product (yima_risk_recalled, the rule in
+ * yima/risk.h). Recalls are stored through the store, so a new one changes
+ * yima_store_version() and the cache below never shows a stale status.
  */
 static bool recalled(yima_store *st, const yima_code *code, const char *product,
                      const char *lot)
 {
-    (void)st;
-    (void)code;
-    (void)product;
-    (void)lot;
-    return false;
+    return yima_risk_recalled(st, code->canonical, product, lot);
 }
 
 /* unit, container, batch, product or other: what one code stands for. */

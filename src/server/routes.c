@@ -33,6 +33,15 @@ const yima_http_route server_routes[] = {
     {"GET", "/api/v1/codes/{code}/history", h_code_history, 0},
     {"POST", "/api/v1/events", h_events_post, 16u << 20},
     {"GET", "/api/v1/events", h_events_get, 0},
+    /* risk and recall (h_risk.c) */
+    {"POST", "/api/v1/inspections", h_inspections_post, 0},
+    {"GET", "/api/v1/inspections", h_inspections_get, 0},
+    {"POST", "/api/v1/reports", h_reports_post, 0},
+    {"GET", "/api/v1/risks", h_risks_get, 0},
+    {"POST", "/api/v1/recalls", h_recalls_post, 0},
+    {"POST", "/api/v1/subscriptions", h_subscriptions_post, 0},
+    {"GET", "/api/v1/recalls/{id}", h_recall_get, 0},
+    {"POST", "/api/v1/recalls/{id}/returns", h_recall_returns_post, 0},
     /* GS1 Digital Link paths on this host, one line per primary key */
     {"GET", "/01/{dl...}", h_scan_dl, 0},
     {"GET", "/00/{dl...}", h_scan_dl, 0},

@@ -13,6 +13,7 @@
  *   h_scan.c     scanning: Digital Link paths, GET /api/v1/scan
  *   h_api.c      the native API under /api/v1/
  *   h_trace.c    GET /api/v1/trace: backward and forward traces
+ *   h_risk.c     inspections, incident reports, risk cases, recalls
  *   api.c        what h_scan.c, h_api.c and h_ledger.c share (api.h)
  *   h_epcis.c    the EPCIS 2.0 REST binding under /epcis/ (capture, events)
  *   epcis_query.c  EPCIS query parameters to a yima_query (epcis_api.h)
@@ -85,6 +86,16 @@ int h_scan_dl(yima_http_req *req, yima_http_res *res);
 
 /* h_trace.c: GET /api/v1/trace (yima/trace.h) */
 int h_trace(yima_http_req *req, yima_http_res *res);
+
+/* h_risk.c: inspections, reports, risk cases, recalls (yima/risk.h) */
+int h_inspections_post(yima_http_req *req, yima_http_res *res);
+int h_inspections_get(yima_http_req *req, yima_http_res *res);
+int h_reports_post(yima_http_req *req, yima_http_res *res);
+int h_risks_get(yima_http_req *req, yima_http_res *res);
+int h_recalls_post(yima_http_req *req, yima_http_res *res);
+int h_recall_get(yima_http_req *req, yima_http_res *res);
+int h_recall_returns_post(yima_http_req *req, yima_http_res *res);
+int h_subscriptions_post(yima_http_req *req, yima_http_res *res);
 
 /* h_api.c: the native API under /api/v1/ (api.h: what they share) */
 int h_parties_post(yima_http_req *req, yima_http_res *res);
