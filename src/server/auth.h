@@ -4,14 +4,18 @@
  *
  *   role       may
  *   ---------  --------------------------------------------------------------
- *   (public)   scan codes, read the ledger (checkpoint, tiles, proofs)
+ *   (public)   scan codes, report a problem with a scanned unit, read the
+ *              ledger (checkpoint, tiles, proofs)
  *   producer   capture events in its own name, commissioning only codes of
  *              its own (its GS1 company prefixes, platform codes issued to
  *              it); read the events it recorded; issue platform codes; add
- *              its products and batches
- *   seller     capture events in its own name; read the events it recorded
- *   regulator  read everything; inspections and recalls
- *   auditor    read everything; writes nothing
+ *              its products and batches; trace its own codes; read its
+ *              batches' inspections; record returns of a recall it holds
+ *              units of; subscribe to recall notices
+ *   seller     capture events in its own name; read the events it recorded;
+ *              record returns and subscribe, as a holder
+ *   regulator  read and trace everything; inspections, risk cases, recalls
+ *   auditor    read and trace everything; writes nothing
  *
  * A missing token where one is needed answers 401, a bad or revoked one
  * 401 as well (with WWW-Authenticate: Bearer), a role that may not do the
