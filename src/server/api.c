@@ -263,3 +263,69 @@ const char *api_cbv_word(const char *v)
     }
     return v;
 }
+
+/* Does the event create the codes it names with role r? */
+static bool creates(const yima_event *ev, yima_code_role r)
+{
+    const char *step = api_cbv_word(ev->biz_step);
+
+    if (ev->type == YIMA_EVENT_TRANSFORMATION && r == YIMA_ROLE_OUTPUT)
+        return true;
+    if (step && strcmp(step, "commissioning") == 0)
+        return r == YIMA_ROLE_EPC || r == YIMA_ROLE_CLASS ||
+               r == YIMA_ROLE_PARENT || r == YIMA_ROLE_CHILD ||
+               r == YIMA_ROLE_OUTPUT;
+    return ev->type == YIMA_EVENT_OBJECT && ev->action &&
+           strcmp(ev->action, "ADD") == 0 &&
+           (r == YIMA_ROLE_EPC || r == YIMA_ROLE_CLASS);
+}
+
+size_t api_commission_check(yima_store *st, const char *party, bool producer,
+                            const yima_event *ev, size_t n, const char **code,
+                            char *why, size_t whysz)
+{
+    yima_code_opts opts = {.canonical_only = true};
+    yima_code *c = malloc(sizeof *c);
+    char owned[32] = ""; /* a GTIN found ours: units come in runs */
+
+    if (!c) {
+        snprintf(why, whysz, "out of memory");
+        *code = "";
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < ev[i].n_codes; k++) {
+            const char *s = ev[i].codes[k].code, *gtin;
+
+            if (!creates(&ev[i], ev[i].codes[k].role) ||
+                yima_code_parse(s, strlen(s), &opts, c, NULL) != 0 ||
+                (c->scheme != YIMA_SCHEME_GS1 && c->scheme != YIMA_SCHEME_DIC))
+                continue;
+            gtin = c->scheme == YIMA_SCHEME_GS1 ? yima_code_ai(c, "01") : NULL;
+            if (producer && gtin && strcmp(gtin, owned) == 0)
+                continue;
+            if (producer && api_owns(st, party, c)) {
+                if (gtin && strlen(gtin) < sizeof owned)
+                    memcpy(owned, gtin, strlen(gtin) + 1);
+                continue;
+            }
+            *code = s;
+            if (producer)
+                snprintf(why, whysz,
+                         "%.200s is not a code of %s: a producer "
+                         "commissions only codes under its GS1 company "
+                         "prefixes or of its registered products, and "
+                         "platform codes issued to it",
+                         s, party);
+            else
+                snprintf(why, whysz,
+                         "%.200s would be commissioned by %s, which is not "
+                         "a producer: goods come into being at their "
+                         "producer",
+                         s, party);
+            free(c);
+            return i + 1;
+        }
+    free(c);
+    return 0;
+}

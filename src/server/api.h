@@ -62,6 +62,21 @@ int api_store_fail(yima_http_res *res, int rc, const yima_error *err,
  */
 bool api_owns(yima_store *st, const char *party, const yima_code *code);
 
+/*
+ * The commissioning rule, the same at every door that takes events. An
+ * event creates the codes it names in the epcList or quantityList of an
+ * ObjectEvent ADD, every code of an event whose bizStep is commissioning,
+ * and the outputs of a TransformationEvent. A producer may create only
+ * codes of its own (api_owns); a seller may create no GS1 key or platform
+ * code (goods come into being at their producer); identifiers of no scheme
+ * yima knows (any other URI) are nobody's to guard and pass.
+ * Returns 0 when the n events keep it, else the 1-based number of the first
+ * that does not, with its code in *code and why in why (whysz bytes).
+ */
+size_t api_commission_check(yima_store *st, const char *party, bool producer,
+                            const yima_event *ev, size_t n, const char **code,
+                            char *why, size_t whysz);
+
 /* The record of `kind` with `key` (and lot for batches) parsed, or NULL
  * when there is none (or on any error). Caller decrefs. */
 json_t *api_master(yima_store *st, yima_store_kind kind, const char *key,

@@ -346,75 +346,32 @@ out:
 
 /* ---- Events -------------------------------------------------------------- */
 
-/* Does the event create the codes it names with role r? */
-static bool creates(const yima_event *ev, yima_code_role r)
-{
-    const char *step = api_cbv_word(ev->biz_step);
-
-    if (ev->type == YIMA_EVENT_TRANSFORMATION && r == YIMA_ROLE_OUTPUT)
-        return true;
-    if (step && strcmp(step, "commissioning") == 0)
-        return r == YIMA_ROLE_EPC || r == YIMA_ROLE_CLASS ||
-               r == YIMA_ROLE_PARENT || r == YIMA_ROLE_CHILD ||
-               r == YIMA_ROLE_OUTPUT;
-    return ev->type == YIMA_EVENT_OBJECT && ev->action &&
-           strcmp(ev->action, "ADD") == 0 &&
-           (r == YIMA_ROLE_EPC || r == YIMA_ROLE_CLASS);
-}
-
 /*
- * Check the commissioning rule for every event of b; answers 403 and
- * returns false at the first code the caller may not create.
+ * The commissioning rule (api_commission_check); answers 403 and returns
+ * false at the first event that breaks it.
  */
 static bool may_create(yima_store *st, yima_http_res *res,
                        const server_caller *who, yima_event_batch *b)
 {
-    yima_code *c = malloc(sizeof *c);
-    char last_gtin[32] = "";
-    bool ok = true;
+    size_t n = yima_event_batch_count(b), bad;
+    yima_event *ev = calloc(n ? n : 1, sizeof *ev);
+    const char *code = "";
+    char why[512];
 
-    if (!c) {
+    if (!ev) {
         yima_http_res_error(res, 500, "out of memory", "events");
         return false;
     }
-    for (size_t i = 0; ok && i < yima_event_batch_count(b); i++) {
-        const yima_event *ev = yima_event_batch_get(b, i);
-
-        for (size_t k = 0; ok && k < ev->n_codes; k++) {
-            const char *code = ev->codes[k].code, *gtin;
-
-            if (!creates(ev, ev->codes[k].role))
-                continue;
-            if (who->role != ROLE_PRODUCER) {
-                yima_http_res_error(res, 403, "not allowed",
-                                    "event %zu: a %s may not commission "
-                                    "codes (%s)",
-                                    i + 1, who->tok.role, code);
-                ok = false;
-                break;
-            }
-            if (yima_code_parse(code, strlen(code), NULL, c, NULL) != 0 ||
-                (c->scheme != YIMA_SCHEME_GS1 && c->scheme != YIMA_SCHEME_DIC))
-                continue;
-            /* units of one product come in runs: decide a GTIN once */
-            gtin = yima_code_ai(c, "01");
-            if (gtin && c->scheme == YIMA_SCHEME_GS1 &&
-                strcmp(gtin, last_gtin) == 0)
-                continue;
-            if (!api_owns(st, who->tok.party, c)) {
-                yima_http_res_error(
-                    res, 403, "not allowed",
-                    "event %zu: %s is not a code of %s (not its product, "
-                    "company prefix or platform code)",
-                    i + 1, code, who->tok.party);
-                ok = false;
-            } else if (gtin && c->scheme == YIMA_SCHEME_GS1) {
-                snprintf(last_gtin, sizeof last_gtin, "%s", gtin);
-            }
-        }
-    }
-    free(c);
-    return ok;
+    for (size_t i = 0; i < n; i++)
+        ev[i] = *yima_event_batch_get(b, i);
+    bad = api_commission_check(st, who->tok.party,
+                               who->role == ROLE_PRODUCER, ev, n, &code, why,
+                               sizeof why);
+    free(ev);
+    if (bad)
+        yima_http_res_error(res, 403, "not allowed", "event %zu: %s", bad,
+                            why);
+    return bad == 0;
 }
 
 int h_events_post(yima_http_req *req, yima_http_res *res)

@@ -20,8 +20,9 @@
  * either way.
  *
  * Who may: producers and sellers capture; every event is recorded in the
- * name of the token's party, and a producer may commission (ObjectEvent
- * ADD: epcList and quantityList codes) only its own codes (api_owns). A
+ * name of the token's party, and the commissioning rule of
+ * api_commission_check holds (a producer creates only its own codes, a
+ * seller none). A
  * regulator or auditor reads every event; a producer or seller reads the
  * events it recorded (others answer 404, as if absent); the public, 401.
  *
@@ -202,73 +203,27 @@ static size_t input_number(const capture *c, size_t i)
     return num;
 }
 
-static const char *role_field(yima_code_role role)
+/* The commissioning rule (api_commission_check): refuse the whole capture
+ * at the first event that breaks it, naming the event and the code. */
+static bool commissions_own(yima_http_res *res, yima_store *st,
+                            const server_caller *who, const capture *c)
 {
-    return role == YIMA_ROLE_EPC ? "epcList" : "quantityList epcClass";
-}
+    const char *code = "";
+    char why[512], detail[1024];
+    size_t bad, num;
 
-/* Refuse a producer's capture that commissions someone else's code. */
-static bool not_yours(yima_http_res *res, const capture *c, size_t i,
-                      const yima_event_code *code, const char *party)
-{
-    char detail[1024];
-    size_t num = input_number(c, i);
-
-    snprintf(detail, sizeof detail,
-             "event %zu: %s code %.300s is not one of %s's: a producer "
-             "commissions (ObjectEvent ADD) only codes under its GS1 company "
-             "prefixes or of its registered products, and platform codes "
-             "issued to it; nothing was stored",
-             num, role_field(code->role), code->code, party);
+    bad = api_commission_check(st, who->tok.party, who->role == ROLE_PRODUCER,
+                               c->ev, c->n, &code, why, sizeof why);
+    if (!bad)
+        return true;
+    num = input_number(c, bad - 1);
+    snprintf(detail, sizeof detail, "event %zu: %s; nothing was stored", num,
+             why);
     api_send_json(res, 403,
                   json_pack("{s:s,s:s,s:I,s:s}", "error", "not your code",
                             "detail", detail, "event", (json_int_t)num, "code",
-                            code->code));
+                            code));
     return false;
-}
-
-/* Does every ObjectEvent ADD commission only the producer's own codes?
- * Codes of one GTIN share the verdict, so it is looked up once a run. */
-static bool commissions_own(yima_http_res *res, yima_store *st,
-                            const char *party, const capture *c)
-{
-    yima_code_opts opts = {.canonical_only = true};
-    yima_code *code = malloc(sizeof *code);
-    char owned_gtin[16] = "";
-    bool ok = true;
-
-    if (!code) {
-        yima_http_res_error(res, 500, "out of memory", "checking codes");
-        return false;
-    }
-    for (size_t i = 0; ok && i < c->n; i++) {
-        const yima_event *ev = &c->ev[i];
-
-        if (ev->type != YIMA_EVENT_OBJECT || !ev->action ||
-            strcmp(ev->action, "ADD") != 0)
-            continue;
-        for (size_t k = 0; ok && k < ev->n_codes; k++) {
-            const yima_event_code *ec = &ev->codes[k];
-            yima_error ce;
-            const char *gtin = NULL;
-            bool parsed;
-
-            if (ec->role != YIMA_ROLE_EPC && ec->role != YIMA_ROLE_CLASS)
-                continue;
-            parsed = yima_code_parse(ec->code, strlen(ec->code), &opts, code,
-                                     &ce) == 0;
-            if (parsed)
-                gtin = yima_code_ai(code, "01");
-            if (gtin && strcmp(gtin, owned_gtin) == 0)
-                continue;
-            if (!parsed || !api_owns(st, party, code))
-                ok = not_yours(res, c, i, ec, party);
-            else if (gtin && strlen(gtin) < sizeof owned_gtin)
-                memcpy(owned_gtin, gtin, strlen(gtin) + 1);
-        }
-    }
-    free(code);
-    return ok;
 }
 
 /*
@@ -313,8 +268,7 @@ static bool capture_run(yima_http_req *req, yima_http_res *res,
     }
     for (size_t i = 0; i < c->n; i++)
         c->ev[i] = *yima_event_batch_get(c->b, i);
-    if (who->role == ROLE_PRODUCER &&
-        !commissions_own(res, st, who->tok.party, c))
+    if (!commissions_own(res, st, who, c))
         return false;
 
     yima_store_set_recorder(st, who->tok.party);

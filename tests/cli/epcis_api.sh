@@ -82,13 +82,27 @@ PY
 
 db=$T/y.db
 "$Y" init --db "$db" >/dev/null || { bad "init"; exit 1; }
+# --gcp for every GS1 company prefix the official examples use (from EPC
+# URNs; seven digits of Digital Link keys)
+example_gcps() {
+    python3 - "$EX" <<'PY'
+import glob, re, sys
+pre = set()
+for f in glob.glob(sys.argv[1] + "/**/*.jsonld", recursive=True):
+    t = open(f).read()
+    pre.update(re.findall(r"urn:epc:(?:id|class|idpat):[a-z]+:(\d+)\.", t))
+    pre.update(m[1:8] for m in re.findall(r"/(?:01|00|8003|8004)/(\d{14,18})", t))
+print(" ".join("--gcp " + p for p in sorted(pre)))
+PY
+}
 P=91350100MA2XYW011J  # producer, GS1 company prefix 6901234
-S=91350100M000100Y43  # seller
+S=91350100M000100Y43  # seller; also a producer of the official examples' goods
 S2=91230184MA1BUFLT44 # another seller
 R=11100000000013127D  # regulator
 A=91110105MA0AB12366  # auditor
 "$Y" party add --db "$db" --uscc $P --name 闽江电缆 --role producer --gcp 6901234 >/dev/null &&
-    "$Y" party add --db "$db" --uscc $S --name 福州商店 --role seller >/dev/null &&
+    "$Y" party add --db "$db" --uscc $S --name 福州商店 --role seller,producer \
+        $(example_gcps) >/dev/null &&
     "$Y" party add --db "$db" --uscc $S2 --name 哈尔滨商店 --role seller >/dev/null &&
     "$Y" party add --db "$db" --uscc $R --name 市场监管 --role regulator >/dev/null &&
     "$Y" party add --db "$db" --uscc $A --name 审计 --role auditor >/dev/null &&
@@ -97,6 +111,7 @@ A=91110105MA0AB12366  # auditor
 tok() { "$Y" token create --db "$db" --party "$1" --role "$2" | tail -n 1; }
 TP=$(tok $P producer)
 TS=$(tok $S seller)
+TSP=$(tok $S producer) # commissions the examples' goods: their prefixes are S's
 TS2=$(tok $S2 seller)
 TR=$(tok $R regulator)
 TA=$(tok $A auditor)
@@ -129,7 +144,8 @@ out=$(req GET /epcis/events "ymt_000000000000_00000000000000000000000000000000")
 is "${out%% *}" 401 "an unknown token: 401"
 is "$(ledger)" 0 "nothing stored by refused captures"
 
-# ---- every official example, captured by a seller --------------------------
+# ---- every official example, captured by a producer of their goods ---------
+# (party S, with the examples' GS1 company prefixes; its seller token reads)
 find "$EX" -name '*.jsonld' | sort > "$T/examples"
 # each example's hash IDs, from its JSON with repeated keys resolved (the
 # last wins, as with Yima-Duplicate-Keys: last)
@@ -151,11 +167,11 @@ while read -r f; do
     i=$((i + 1))
     want=$(wc -l < "$T/norm/$i.hashes")
     total=$((total + want))
-    out=$(capture "$TS" "$f")
+    out=$(capture "$TSP" "$f")
     case "$out" in
     *"duplicate object key"*) # one official example repeats eventID
         is "${out%% *}" 400 "a repeated key is refused by default ($f)"
-        out=$(capture "$TS" "$f" -H 'Yima-Duplicate-Keys: last') ;;
+        out=$(capture "$TSP" "$f" -H 'Yima-Duplicate-Keys: last') ;;
     esac
     loc=$(header Location)
     if [ "${out%% *}" != 202 ]; then
@@ -438,7 +454,10 @@ is "${out%% *}" 403 "a producer commissioning a foreign GTIN: 403"
 has "$out" '"event":2,"code":"https://id.gs1.org/01/00614141073467/21/B3"' "403 names the event and the code"
 out=$(capture "$TP" "$T/foreign.json" -H 'GS1-Capture-Error-Behaviour: proceed')
 is "${out%% *}" 403 "even with proceed: 403"
-is "$(ledger)" "$before" "nothing of the refused capture stored"
+out=$(capture "$TS2" "$T/foreign.json")
+is "${out%% *}" 403 "a seller commissioning a product's units: 403 (the same rule as POST /api/v1/events)"
+has "$out" "not a producer" "and says why"
+is "$(ledger)" "$before" "nothing of the refused captures stored"
 out=$(capture "$TP" "$T/own.json")
 is "${out%% *}" 202 "commissioning its own GTINs (any form) and observing a foreign one: 202"
 is "$(ledger)" $((before + 2)) "both events stored"
