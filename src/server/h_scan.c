@@ -201,8 +201,10 @@ static void add_reason(json_t *reasons, const char *code, const char *zh,
                                              "message", zh, "message_en", en));
 }
 
-/* Build the consumer view of code c. Returns NULL on out of memory. */
-static json_t *view_of(yima_store *st, const yima_code *c)
+/* Build the consumer view of code c; *partial is set when the store failed
+ * to answer part of it (the view is still given, but must not be kept).
+ * Returns NULL on out of memory. */
+static json_t *view_of(yima_store *st, const yima_code *c, bool *partial)
 {
     json_t *v = json_object(), *product = NULL, *party = NULL, *batch = NULL;
     json_t *reasons = json_array(), *o;
@@ -247,9 +249,11 @@ static json_t *view_of(yima_store *st, const yima_code *c)
         party = api_master(st, YIMA_STORE_PARTY, producer, NULL);
 
     yima_error_clear(&err);
-    if (yima_store_events(st, c->canonical, on_event, &f, &err) != 0)
+    if (yima_store_events(st, c->canonical, on_event, &f, &err) != 0) {
         f.events = 0; /* a store failure shows as no records, never as a
-                         fault of the code */
+                         fault of the code; and is not cached */
+        *partial = true;
+    }
 
     if (product) {
         json_t *cat = json_object_get(product, "category"), *cm;
@@ -587,7 +591,9 @@ static int answer(yima_http_req *req, yima_http_res *res, const yima_code *c)
         if (slot->key && slot->version == version && !strcmp(slot->key, key))
             return yima_http_res_send(res, 200, type, slot->body, slot->len);
     }
-    if (!(v = view_of(sw->st, c)))
+    bool partial = false;
+
+    if (!(v = view_of(sw->st, c, &partial)))
         return yima_http_res_error(res, 500, "out of memory",
                                    "the view could not be built");
     if (json) {
@@ -600,7 +606,7 @@ static int answer(yima_http_req *req, yima_http_res *res, const yima_code *c)
     }
     /* Stamped with the version read before the view was built: a change
      * in between makes the next scan build it again. */
-    if (slot && !yima_http_res_body(res)->failed)
+    if (slot && !partial && !yima_http_res_body(res)->failed)
         remember(slot, key, version, yima_http_res_body(res));
     return rc;
 }
