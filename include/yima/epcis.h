@@ -185,6 +185,14 @@ int yima_epcis_hash_id(const char *prehash, size_t len,
  */
 int yima_epcis_code(const char *s, size_t n, yima_code *out, yima_error *err);
 
+/*
+ * An RFC 3339 date-time with a time zone (xsd:dateTimeStamp, as eventTime
+ * is written: "2026-03-01T10:00:00.5+08:00") as UTC milliseconds since
+ * 1970, a 4th decimal of 5..9 rounding up. Returns 0 or YIMA_EINVAL. The
+ * one reader of times for every module (queries, traces, inspections).
+ */
+int yima_epcis_time_ms(const char *s, size_t n, int64_t *ms);
+
 /* Flags for the readers. */
 #define YIMA_EPCIS_PROCEED  1 /* keep the valid events, record the others */
 #define YIMA_EPCIS_DUP_KEYS 2 /* accept repeated object keys: last wins */

@@ -220,6 +220,11 @@ int epcis_time_ms(const char *s, size_t n, int64_t *ms)
     return 0;
 }
 
+int yima_epcis_time_ms(const char *s, size_t n, int64_t *ms)
+{
+    return epcis_time_ms(s, n, ms);
+}
+
 bool epcis_tz_offset_valid(const char *s, size_t n)
 {
     int h, m;

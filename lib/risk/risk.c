@@ -19,12 +19,12 @@
 #include <jansson.h>
 
 #include "yima/code.h"
+#include "yima/epcis.h"
 #include "yima/risk.h"
 #include "yima/trace.h"
 
 #include "risk_int.h"
 
-#include "../epcis/epcis_int.h" /* epcis_time_ms: the one RFC 3339 reader */
 
 #define DUMP_FLAGS                                                             \
     (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
@@ -277,7 +277,7 @@ int yima_risk_inspection_add(yima_store *st, const char *json, size_t len,
                             "1000000");
         goto out;
     }
-    if (epcis_time_ms(date, strlen(date), &ms) != 0) {
+    if (yima_epcis_time_ms(date, strlen(date), &ms) != 0) {
         rc = yima_error_set(err, YIMA_EINVAL, 0,
                             "date: '%.64s' is not an RFC 3339 date-time with "
                             "a time zone (2026-03-05T12:00:00+08:00)",

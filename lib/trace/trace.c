@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "yima/epcis.h"
+
 #include "trace_int.h"
 
-#include "../epcis/epcis_int.h" /* epcis_time_ms: the one RFC 3339 reader */
 
 int yima_trace_json(yima_store *st, const char *code, yima_trace_direction dir,
                     const char *at, yima_buf *out, yima_error *err)
@@ -25,7 +26,7 @@ int yima_trace_json(yima_store *st, const char *code, yima_trace_direction dir,
     yima_error_clear(err);
     if (dir != YIMA_TRACE_BACKWARD && dir != YIMA_TRACE_FORWARD)
         return yima_error_set(err, YIMA_EUSAGE, 0, "trace: no direction");
-    if (at && epcis_time_ms(at, strlen(at), &at_ms) != 0)
+    if (at && yima_epcis_time_ms(at, strlen(at), &at_ms) != 0)
         return yima_error_set(err, YIMA_EINVAL, 0,
                               "at: '%.64s' is not an RFC 3339 date-time with "
                               "a time zone (2026-03-05T12:00:00+08:00)",

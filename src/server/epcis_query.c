@@ -80,85 +80,21 @@ static bool bad_param(qbuild *b, const char *name, const char *why,
 
 /* ---- Times -------------------------------------------------------------- */
 
-static bool digits(const char *s, int n, int *out)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int month_days(int y, int m)
-{
-    static const int len[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-    return m == 2 && leap ? 29 : len[m - 1];
-}
-
 bool epcis_time_parse(const char *s, int64_t *ms)
 {
-    int y, mo, d, h, mi, sec, frac = 0, oh = 0, om = 0, sign = 0;
-    const char *p;
+    char t[64];
+    size_t n = strlen(s);
 
     assert(s && ms);
-    if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' ||
-        !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
-        (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) ||
-        s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-        !digits(s + 17, 2, &sec))
+    if (n >= sizeof t)
         return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 ||
-        mi > 59 || sec > 60)
-        return false;
-    p = s + 19;
-    if (*p == '.') {
-        int n = 0;
-
-        for (p++; *p >= '0' && *p <= '9'; p++, n++)
-            if (n < 3)
-                frac = frac * 10 + (*p - '0');
-        if (n == 0)
-            return false;
-        for (; n < 3; n++)
-            frac *= 10;
-    }
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == ' ' || *p == '-') {
-        sign = *p == '-' ? -1 : 1;
-        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) ||
-            oh > 23 || om > 59)
-            return false;
-        p += 6;
-    } else {
-        return false;
-    }
-    if (*p)
-        return false;
-    *ms = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
-           sign * (oh * 3600 + om * 60)) *
-              1000 +
-          frac;
-    return true;
+    memcpy(t, s, n + 1);
+    /* An unencoded "+08:00" arrives as " 08:00" (a '+' in a query string
+     * is a space): put the plus back. */
+    for (size_t k = 19; k < n; k++)
+        if (t[k] == ' ')
+            t[k] = '+';
+    return yima_epcis_time_ms(t, n, ms) == 0;
 }
 
 /* ---- Parameters --------------------------------------------------------- */
