@@ -30,12 +30,6 @@ static const char product_help[] =
     "                        [--standard TEXT] [--ccc CERT] [--licence TEXT]\n"
     "Adds (or replaces) a product of a stored producer and category.\n";
 
-/* Options: single ones land in `one` by name; repeated ones in arrays. */
-typedef struct args {
-    const char *db;
-    json_t *o; /* the record being built */
-} args;
-
 /* Add "a,b,c" (or one value) to the array member key of o. */
 static int add_list(json_t *o, const char *key, const char *value, bool split)
 {
@@ -91,67 +85,96 @@ static int put(const char *db, yima_store_kind kind, json_t *o,
     return rc;
 }
 
-static int party_add(int argc, char **argv)
-{
-    static const char *const single[] = {"uscc", "name", "region", NULL};
-    const char *db = NULL;
-    json_t *o = json_object();
-    int rc = CLI_OK;
+/* An option that repeats: --opt VALUE appends to the array member. */
+typedef struct list_opt {
+    const char *opt, *member;
+    bool split; /* "a,b" gives two items */
+} list_opt;
 
-    for (int i = 0; i < argc && rc == CLI_OK; i++) {
+/* How a command's options become a master-data record. */
+typedef struct form {
+    const char *cmd;  /* "party add" */
+    const char *help;
+    const char *const *single; /* --name VALUE: the string member name */
+    const list_opt *lists;     /* ended by {NULL} */
+} form;
+
+/*
+ * Read argv into record o and *db. Returns CLI_OK to go on, CLI_USAGE
+ * after a usage error, or -1 after --help (printed).
+ */
+static int read_form(const form *f, int argc, char **argv, json_t *o,
+                     const char **db)
+{
+    for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool done = false;
 
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(party_help, stdout);
-            json_decref(o);
-            return CLI_OK;
+            fputs(f->help, stdout);
+            return -1;
         }
-        if (!v || strncmp(a, "--", 2) != 0) {
-            rc = cli_usage_error("party add: unexpected '%s'\n%s", a,
-                                 party_help);
-            break;
-        }
+        if (!v || strncmp(a, "--", 2) != 0)
+            return cli_usage_error("%s: unexpected '%s'\n%s", f->cmd, a,
+                                   f->help);
         i++;
         if (!strcmp(a, "--db"))
-            db = v, done = true;
-        for (int k = 0; !done && single[k]; k++)
-            if (!strcmp(a + 2, single[k]))
-                json_object_set_new(o, single[k], json_string(v)), done = true;
-        if (!done && !strcmp(a, "--role")) {
-            if (add_list(o, "roles", v, true) != 0)
-                rc = cli_usage_error("party add: --role '%s': an empty role",
-                                     v);
-            done = true;
-        } else if (!done &&
-                   (!strcmp(a, "--gcp") || !strcmp(a, "--licence"))) {
-            add_list(o, a + 2, v, false);
-            done = true;
-        }
+            *db = v, done = true;
+        for (int k = 0; !done && f->single[k]; k++)
+            if (!strcmp(a + 2, f->single[k]))
+                json_object_set_new(o, f->single[k], json_string(v)),
+                    done = true;
+        for (int k = 0; !done && f->lists && f->lists[k].opt; k++)
+            if (!strcmp(a, f->lists[k].opt)) {
+                if (add_list(o, f->lists[k].member, v, f->lists[k].split))
+                    return cli_usage_error("%s: %s '%s': an empty item",
+                                           f->cmd, a, v);
+                done = true;
+            }
         if (!done)
-            rc = cli_usage_error("party add: unknown option '%s'\n%s", a,
-                                 party_help);
+            return cli_usage_error("%s: unknown option '%s'\n%s", f->cmd, a,
+                                   f->help);
     }
-    if (rc == CLI_OK && (!db || !json_object_get(o, "uscc") ||
-                         !json_object_get(o, "name") ||
-                         !json_object_get(o, "roles")))
+    return CLI_OK;
+}
+
+/* Does o have every member of need? */
+static bool has_all(json_t *o, const char *const *need)
+{
+    for (int k = 0; need[k]; k++)
+        if (!json_object_get(o, need[k]))
+            return false;
+    return true;
+}
+
+static int party_add(int argc, char **argv)
+{
+    static const char *const single[] = {"uscc", "name", "region", NULL};
+    static const char *const need[] = {"uscc", "name", "roles", NULL};
+    static const list_opt lists[] = {{"--role", "roles", true},
+                                     {"--gcp", "gcp", false},
+                                     {"--licence", "licence", false},
+                                     {NULL, NULL, false}};
+    static const form f = {"party add", party_help, single, lists};
+    const char *db = NULL;
+    json_t *o = json_object(), *v;
+    int rc = read_form(&f, argc, argv, o, &db);
+    size_t i;
+
+    if (rc == CLI_OK && (!db || !has_all(o, need)))
         rc = cli_usage_error("party add needs --db, --uscc, --name and "
                              "--role\n%s",
                              party_help);
-    if (rc == CLI_OK) {
-        json_t *v;
-        size_t i;
-
+    if (rc == CLI_OK)
         json_array_foreach (json_object_get(o, "roles"), i, v)
-            if (!yima_store_role_known(json_string_value(v)))
+            if (rc == CLI_OK && !yima_store_role_known(json_string_value(v)))
                 rc = cli_usage_error("party add: role '%s' is not one of %s",
                                      json_string_value(v), YIMA_ROLE_NAMES);
-    }
     if (rc == CLI_OK)
         rc = put(db, YIMA_STORE_PARTY, o,
                  json_string_value(json_object_get(o, "uscc")));
     json_decref(o);
-    return rc;
+    return rc < 0 ? CLI_OK : rc;
 }
 
 static int product_add(int argc, char **argv)
@@ -159,38 +182,14 @@ static int product_add(int argc, char **argv)
     static const char *const single[] = {
         "producer", "gtin", "name", "category", "model", "standard",
         "ccc",      "licence", NULL};
+    static const char *const need[] = {"producer", "gtin", "name", "category",
+                                       NULL};
+    static const form f = {"product add", product_help, single, NULL};
     const char *db = NULL;
     json_t *o = json_object();
-    int rc = CLI_OK;
+    int rc = read_form(&f, argc, argv, o, &db);
 
-    for (int i = 0; i < argc && rc == CLI_OK; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool done = false;
-
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(product_help, stdout);
-            json_decref(o);
-            return CLI_OK;
-        }
-        if (!v || strncmp(a, "--", 2) != 0) {
-            rc = cli_usage_error("product add: unexpected '%s'\n%s", a,
-                                 product_help);
-            break;
-        }
-        i++;
-        if (!strcmp(a, "--db"))
-            db = v, done = true;
-        for (int k = 0; !done && single[k]; k++)
-            if (!strcmp(a + 2, single[k]))
-                json_object_set_new(o, single[k], json_string(v)), done = true;
-        if (!done)
-            rc = cli_usage_error("product add: unknown option '%s'\n%s", a,
-                                 product_help);
-    }
-    if (rc == CLI_OK &&
-        (!db || !json_object_get(o, "producer") ||
-         !json_object_get(o, "gtin") || !json_object_get(o, "name") ||
-         !json_object_get(o, "category")))
+    if (rc == CLI_OK && (!db || !has_all(o, need)))
         rc = cli_usage_error("product add needs --db, --producer, --gtin, "
                              "--name and --category\n%s",
                              product_help);
@@ -198,7 +197,7 @@ static int product_add(int argc, char **argv)
         rc = put(db, YIMA_STORE_PRODUCT, o,
                  json_string_value(json_object_get(o, "gtin")));
     json_decref(o);
-    return rc;
+    return rc < 0 ? CLI_OK : rc;
 }
 
 int cmd_party(int argc, char **argv)
