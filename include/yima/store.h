@@ -335,6 +335,12 @@ int yima_store_entry_parse(const void *entry, size_t len,
  */
 int yima_store_version(yima_store *st, uint64_t *version, yima_error *err);
 
+/* Write UTC milliseconds ms as recordTime is written in an entry,
+ * "2025-03-01T08:30:00.123Z" (YIMA_STORE_TIME_LEN characters and a NUL).
+ * Returns 0, or YIMA_EINVAL for years outside 0000..9999. The one writer of
+ * such times for every front door. */
+int yima_store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1]);
+
 /* Set *size to the number of sealed entries (the ledger's size). */
 int yima_store_size(yima_store *st, uint64_t *size, yima_error *err);
 

@@ -5,18 +5,9 @@
  */
 #include <assert.h>
 
-#include "http_int.h"
+#include "yima/utf8.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "http_int.h"
 
 int yima_http_decode(const char *s, size_t n, bool plus, yima_buf *out,
                      yima_error *err)
@@ -26,8 +17,8 @@ int yima_http_decode(const char *s, size_t n, bool plus, yima_buf *out,
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%') {
-            int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int hi = i + 1 < n ? yima_hex_digit((unsigned char)s[i + 1]) : -1;
+            int lo = i + 2 < n ? yima_hex_digit((unsigned char)s[i + 2]) : -1;
             if (hi < 0 || lo < 0)
                 return yima_error_set(err, YIMA_EINVAL, i + 1,
                                       "bad percent-escape (a '%%' needs two "

@@ -180,17 +180,6 @@ static int64_t next_due(const attempts *a, int64_t created_ms)
     return a->last_ms + (wait < DAY_MS ? wait : DAY_MS);
 }
 
-static void time_text(int64_t ms, char out[64])
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (int)(ms % 1000));
-}
-
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -372,7 +361,7 @@ int risk_notifications(yima_store *st, int64_t recall, json_t **out)
                                                     : "pending"));
         json_object_set_new(o, "attempts", json_integer((json_int_t)a.n));
         if (when >= 0) {
-            time_text(when, t);
+            yima_store_time_format(when, t);
             json_object_set_new(o, "next_attempt", json_string(t));
         } else {
             json_object_set_new(o, "next_attempt", json_null());

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -32,17 +31,6 @@
 
 /* ---- Small helpers --------------------------------------------------------
  */
-
-static void time_text(int64_t ms, char out[64])
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (int)(ms % 1000));
-}
 
 /* The body as a JSON object, or NULL with *err saying where it broke. */
 static json_t *body_object(const char *json, size_t len, yima_error *err)
@@ -172,7 +160,7 @@ static int show(yima_buf *out, int64_t id, int64_t created, json_t *o)
     char *text;
     int rc;
 
-    time_text(created, t);
+    yima_store_time_format(created, t);
     json_object_set_new(v, "id", json_integer(id));
     json_object_set_new(v, "created", json_string(t));
     json_object_update(v, o);
@@ -873,7 +861,7 @@ static int case_row(void *arg, const yima_store_risk_row *row)
     json_t *o = json_object();
     char t[64];
 
-    time_text(row->created_ms, t);
+    yima_store_time_format(row->created_ms, t);
     json_object_set_new(o, "batch", json_string(row->key));
     json_object_set_new(o, "opened", json_string(t));
     json_object_set_new(o, "opened_by", json_string(row->tag ? row->tag : ""));

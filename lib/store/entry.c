@@ -131,3 +131,8 @@ int yima_store_entry_parse(const void *entry, size_t len,
         *json_len = len - YIMA_STORE_HEADER_LEN;
     return 0;
 }
+
+int yima_store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1])
+{
+    return store_time_format(ms, out);
+}

@@ -8,6 +8,8 @@
 
 #include <openssl/rand.h>
 
+#include "yima/utf8.h"
+
 #include "index.h"
 #include "store_int.h"
 
@@ -35,15 +37,6 @@ int sq_index_secret_new(sqlite3 *db, char **msg)
     return sqlite3_exec(db, sqltext, NULL, NULL, msg);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 int sq_index_load(sq *s, yima_error *err)
 {
     yima_buf b;
@@ -56,7 +49,8 @@ int sq_index_load(sq *s, yima_error *err)
         rc = yima_error_set(err, YIMA_EIO, 0,
                             "store: %s: the index secret is damaged", s->path);
     for (int i = 0; rc == 0 && i < 16; i++) {
-        int hi = hexval(b.data[2 * i]), lo = hexval(b.data[2 * i + 1]);
+        int hi = yima_hex_digit((unsigned char)b.data[2 * i]),
+            lo = yima_hex_digit((unsigned char)b.data[2 * i + 1]);
 
         if (hi < 0 || lo < 0)
             rc = yima_error_set(err, YIMA_EIO, 0,

@@ -9,7 +9,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
 
 #include "cli.h"
@@ -32,13 +31,10 @@ typedef struct sink {
 
 static void put_time(yima_buf *b, int64_t ms)
 {
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    char when[32];
+    char when[YIMA_STORE_TIME_LEN + 1];
 
-    gmtime_r(&s, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    yima_buf_printf(b, "%s.%03dZ", when, (int)(ms % 1000));
+    if (yima_store_time_format(ms, when) == 0)
+        yima_buf_puts(b, when);
 }
 
 static int print_event(void *arg, uint64_t index, int64_t record_time_ms,

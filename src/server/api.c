@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api.h"
 
@@ -224,13 +223,10 @@ bool api_owns(yima_store *st, const char *party, const yima_code *c)
 
 void api_time(yima_buf *b, int64_t ms)
 {
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    char when[32];
+    char when[YIMA_STORE_TIME_LEN + 1];
 
-    gmtime_r(&s, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    yima_buf_printf(b, "%s.%03dZ", when, (int)(ms % 1000));
+    if (yima_store_time_format(ms, when) == 0)
+        yima_buf_puts(b, when);
 }
 
 int api_event_json(yima_buf *b, const char *json, size_t len,
