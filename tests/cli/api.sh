@@ -10,6 +10,7 @@
 # the server it started.
 set -u
 Y=${YIMA:-build/yima}
+. tests/tools/server.sh
 T=$(mktemp -d)
 pid=""
 cleanup() {
@@ -72,18 +73,7 @@ TA=$(tok $A auditor)
 TX=$(tok $S seller)
 "$Y" token revoke --db "$db" "$TX" >/dev/null
 
-"$Y" serve --db "$db" --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-pid=$!
-i=0
-until grep -q listening "$T/out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 200 ] || ! kill -0 $pid 2>/dev/null; then
-        bad "server did not start: $(cat "$T/err")"
-        exit 1
-    fi
-    sleep 0.05
-done
-base="http://$(sed -n 's/.*"listening":"\([^"]*\)".*/\1/p' "$T/out")"
+start_server "$db" || { bad "the server did not start: $(cat "$T/err")"; exit 1; }
 
 # ---- scanning ---------------------------------------------------------------
 U=/01/06901234000016/21/1001

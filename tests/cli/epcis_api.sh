@@ -8,6 +8,7 @@
 # version headers. Kills only the server it started.
 set -u
 Y=${YIMA:-build/yima}
+. tests/tools/server.sh
 export Y
 EX=tests/data/epcis/examples
 T=$(mktemp -d)
@@ -116,18 +117,7 @@ TS2=$(tok $S2 seller)
 TR=$(tok $R regulator)
 TA=$(tok $A auditor)
 
-"$Y" serve --db "$db" --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-pid=$!
-i=0
-until grep -q listening "$T/out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 200 ] || ! kill -0 $pid 2>/dev/null; then
-        bad "server did not start: $(cat "$T/err")"
-        exit 1
-    fi
-    sleep 0.05
-done
-base="http://$(sed -n 's/.*"listening":"\([^"]*\)".*/\1/p' "$T/out")"
+start_server "$db" || { bad "the server did not start: $(cat "$T/err")"; exit 1; }
 
 # ---- who may ---------------------------------------------------------------
 out=$(req GET /epcis/events "")

@@ -7,6 +7,7 @@
 # them; wrong callers get 401/403 and bad bodies 400 with nothing stored.
 set -u
 Y=${YIMA:-build/yima}
+. tests/tools/server.sh
 T=$(mktemp -d)
 pid=""
 hpid=""
@@ -40,18 +41,7 @@ batch="(01)06901234000016(10)L20260301"
 batch_dl="https://id.gs1.org/01/06901234000016/10/L20260301"
 cli=$("$Y" trace --db "$db" "$batch" --forward)
 
-"$Y" serve --db "$db" --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-pid=$!
-i=0
-until grep -q listening "$T/out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 200 ] || ! kill -0 $pid 2>/dev/null; then
-        bad "the server did not start: $(cat "$T/err")"
-        break
-    fi
-    sleep 0.05
-done
-base=http://$(sed -n 's/.*"listening":"\([^"]*\)".*/\1/p' "$T/out")
+start_server "$db" || { bad "the server did not start: $(cat "$T/err")"; exit 1; }
 # call METHOD PATH TOKEN [BODY]: "STATUS BODY"
 call() {
     set -- "$1" "$2" "$3" "${4-}"

@@ -5,6 +5,7 @@
 # show on the very next scan.
 set -u
 Y=${YIMA:-build/yima}
+. tests/tools/server.sh
 T=$(mktemp -d)
 pid=""
 cleanup() {
@@ -23,18 +24,7 @@ db=$T/c.db
     "$Y" import --db "$db" data/demo/master.csv data/demo/supply-chain.jsonld >/dev/null ||
     { echo "not ok 1 - demo store"; exit 1; }
 tok=$("$Y" token create --db "$db" --party 91110105MA0AB12366 --role seller | tail -n 1)
-"$Y" serve --db "$db" --listen 127.0.0.1:0 --workers 2 >"$T/out" 2>"$T/err" &
-pid=$!
-i=0
-until grep -q listening "$T/out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 200 ] || ! kill -0 $pid 2>/dev/null; then
-        echo "not ok 1 - the server did not start: $(cat "$T/err")"
-        exit 1
-    fi
-    sleep 0.05
-done
-base=http://$(sed -n 's/.*"listening":"\([^"]*\)".*/\1/p' "$T/out")
+start_server "$db" --workers 2 || { bad "the server did not start: $(cat "$T/err")"; exit 1; }
 scan() { curl -s -H 'Accept: application/json' "$base$1"; }
 sale() { # sale SERIAL MINUTE: an EPCIS document selling unit SERIAL
     printf '{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-03-11T09:00:00+08:00","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-03-11T10:%02d:00+08:00","eventTimeZoneOffset":"+08:00","epcList":["urn:epc:id:sgtin:6901234.000001.%s"],"action":"OBSERVE","bizStep":"retail_selling","disposition":"retail_sold"}]}}' "$2" "$1"

@@ -5,6 +5,7 @@
 # server: the same JSON, and who may ask.
 set -u
 Y=${YIMA:-build/yima}
+. tests/tools/server.sh
 T=$(mktemp -d)
 pid=""
 cleanup() {
@@ -56,18 +57,7 @@ tok() { "$Y" token create --db "$db" --party "$1" --role "$2" | tail -n 1; }
 TR=$(tok $R regulator)
 TP=$(tok 91350100MA2XYW011J producer)
 TS=$(tok 91110105MA0AB12366 seller)
-"$Y" serve --db "$db" --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-pid=$!
-i=0
-until grep -q listening "$T/out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 200 ] || ! kill -0 $pid 2>/dev/null; then
-        bad "the server did not start: $(cat "$T/err")"
-        break
-    fi
-    sleep 0.05
-done
-base=http://$(sed -n 's/.*"listening":"\([^"]*\)".*/\1/p' "$T/out")
+start_server "$db" || { bad "the server did not start: $(cat "$T/err")"; exit 1; }
 get() { # get TOKEN QUERY: "STATUS BODY"
     if [ "$1" = - ]; then
         curl -s -o "$T/b" -w '%{http_code}' -G "$base/api/v1/trace" $2
