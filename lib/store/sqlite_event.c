@@ -327,6 +327,44 @@ static void packings_free(packings *p)
     free(p->v);
 }
 
+/* Does event `in` (naming the code it was read for) end the packing of a
+ * child into parent? As the child: a DELETE of it, or an ADD into another
+ * parent. As the parent (parent NULL): a DELETE of it naming no children. */
+static bool ends_packing(const info *in, const char *parent)
+{
+    if (!in->names || in->type != YIMA_EVENT_AGGREGATION)
+        return false;
+    if (!parent)
+        return in->del && in->children == 0;
+    return in->del || !in->parent || strcmp(in->parent, parent) != 0;
+}
+
+/* Lower *end to the first event after `at` and before *end where `code`
+ * in `role` ends the packing (ends_packing with parent). */
+static int first_end(sq *s, const char *code, int role, const char *parent,
+                     uint64_t at, uint64_t *end, hits *h, yima_error *err)
+{
+    info in;
+    int rc;
+
+    if ((rc = find_hits(s, code, role, at + 1, *end, h, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < h->n && IX_IDX(&h->v[i]) < *end; i++) {
+        uint64_t idx = IX_IDX(&h->v[i]);
+        bool ends;
+
+        if ((rc = event_info(s, idx, code, role, &in, err)) != 0)
+            return rc;
+        ends = ends_packing(&in, parent);
+        free(in.parent);
+        if (ends) {
+            *end = idx;
+            break;
+        }
+    }
+    return 0;
+}
+
 /*
  * The first event after `at` that ends the packing of code into parent:
  * code unpacked (a DELETE naming it as a child) or packed elsewhere (an
@@ -336,46 +374,10 @@ static void packings_free(packings *p)
 static int unpacked(sq *s, const char *code, const char *parent, uint64_t at,
                     uint64_t *end, hits *h, yima_error *err)
 {
-    info in;
-    int rc;
+    int rc = first_end(s, code, YIMA_ROLE_CHILD, parent, at, end, h, err);
 
-    if ((rc = find_hits(s, code, YIMA_ROLE_CHILD, at + 1, *end, h, err)) != 0)
-        return rc;
-    for (size_t i = 0; i < h->n; i++) {
-        uint64_t idx = IX_IDX(&h->v[i]);
-        bool ends;
-
-        if (idx >= *end)
-            break;
-        if ((rc = event_info(s, idx, code, YIMA_ROLE_CHILD, &in, err)) != 0)
-            return rc;
-        ends = in.names && in.type == YIMA_EVENT_AGGREGATION &&
-               (in.del || !in.parent || strcmp(in.parent, parent) != 0);
-        free(in.parent);
-        if (ends) {
-            *end = idx;
-            break;
-        }
-    }
-    if ((rc = find_hits(s, parent, YIMA_ROLE_PARENT, at + 1, *end, h, err)) != 0)
-        return rc;
-    for (size_t i = 0; i < h->n; i++) {
-        uint64_t idx = IX_IDX(&h->v[i]);
-        bool ends;
-
-        if (idx >= *end)
-            break;
-        if ((rc = event_info(s, idx, parent, YIMA_ROLE_PARENT, &in, err)) != 0)
-            return rc;
-        ends = in.names && in.type == YIMA_EVENT_AGGREGATION && in.del &&
-               in.children == 0;
-        free(in.parent);
-        if (ends) {
-            *end = idx;
-            break;
-        }
-    }
-    return 0;
+    return rc ? rc
+              : first_end(s, parent, YIMA_ROLE_PARENT, NULL, at, end, h, err);
 }
 
 /*
