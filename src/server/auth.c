@@ -71,3 +71,10 @@ bool server_allow(yima_http_req *req, yima_http_res *res,
     }
     return true;
 }
+
+bool server_authorize(yima_http_req *req, yima_http_res *res,
+                      server_caller *who, unsigned roles, const char *what)
+{
+    return server_caller_get(req, res, who) &&
+           server_allow(req, res, who, roles, what);
+}

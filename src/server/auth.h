@@ -58,4 +58,8 @@ bool server_caller_get(yima_http_req *req, yima_http_res *res,
 bool server_allow(yima_http_req *req, yima_http_res *res,
                   const server_caller *who, unsigned roles, const char *what);
 
+/* Both: the caller (server_caller_get), then the role (server_allow). */
+bool server_authorize(yima_http_req *req, yima_http_res *res,
+                      server_caller *who, unsigned roles, const char *what);
+
 #endif /* YIMA_SERVER_AUTH_H */

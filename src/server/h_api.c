@@ -47,14 +47,6 @@
 #define PAGE_MAX     1000
 #define HISTORY_MAX  (32u << 20) /* bytes of one history answer */
 
-/* The caller, allowed `roles`; false when answered (401/403). */
-static bool caller(yima_http_req *req, yima_http_res *res, server_caller *who,
-                   unsigned roles, const char *what)
-{
-    return server_caller_get(req, res, who) &&
-           server_allow(req, res, who, roles, what);
-}
-
 static int forbid(yima_http_res *res, const char *fmt, const char *a,
                   const char *b)
 {
@@ -145,7 +137,7 @@ int h_parties_post(yima_http_req *req, yima_http_res *res)
     server_caller who;
     json_t *body;
 
-    if (!caller(req, res, &who, ROLE_REGULATOR, "add parties"))
+    if (!server_authorize(req, res, &who, ROLE_REGULATOR, "add parties"))
         return 0;
     if (!(body = api_body(req, res, JSON_OBJECT)))
         return 0;
@@ -160,7 +152,7 @@ int h_party_get(yima_http_req *req, yima_http_res *res)
     server_worker *sw = yima_http_req_ctx(req);
     server_caller who;
 
-    if (!caller(req, res, &who, ROLE_ANY, "read parties"))
+    if (!server_authorize(req, res, &who, ROLE_ANY, "read parties"))
         return 0;
     return get_master(sw->st, res, YIMA_STORE_PARTY,
                       yima_http_req_param(req, "uscc"), NULL);
@@ -174,7 +166,8 @@ int h_products_post(yima_http_req *req, yima_http_res *res)
     const char *key;
     json_t *body;
 
-    if (!caller(req, res, &who, ROLE_PRODUCER | ROLE_REGULATOR, "add products"))
+    if (!server_authorize(req, res, &who, ROLE_PRODUCER | ROLE_REGULATOR,
+                          "add products"))
         return 0;
     if (!(body = api_body(req, res, JSON_OBJECT)))
         return 0;
@@ -215,7 +208,7 @@ int h_product_get(yima_http_req *req, yima_http_res *res)
     server_worker *sw = yima_http_req_ctx(req);
     server_caller who;
 
-    if (!caller(req, res, &who, ROLE_ANY, "read products"))
+    if (!server_authorize(req, res, &who, ROLE_ANY, "read products"))
         return 0;
     return get_master(sw->st, res, YIMA_STORE_PRODUCT,
                       yima_http_req_param(req, "code"), NULL);
@@ -229,7 +222,8 @@ int h_batches_post(yima_http_req *req, yima_http_res *res)
     const char *product, *lot;
     json_t *body;
 
-    if (!caller(req, res, &who, ROLE_PRODUCER | ROLE_REGULATOR, "add batches"))
+    if (!server_authorize(req, res, &who, ROLE_PRODUCER | ROLE_REGULATOR,
+                          "add batches"))
         return 0;
     if (!(body = api_body(req, res, JSON_OBJECT)))
         return 0;
@@ -255,7 +249,7 @@ int h_batch_get(yima_http_req *req, yima_http_res *res)
     server_worker *sw = yima_http_req_ctx(req);
     server_caller who;
 
-    if (!caller(req, res, &who, ROLE_ANY, "read batches"))
+    if (!server_authorize(req, res, &who, ROLE_ANY, "read batches"))
         return 0;
     return get_master(sw->st, res, YIMA_STORE_BATCH,
                       yima_http_req_param(req, "product"),
@@ -275,7 +269,7 @@ int h_codes_post(yima_http_req *req, yima_http_res *res)
     yima_error err;
     int rc = 0;
 
-    if (!caller(req, res, &who, ROLE_PRODUCER, "issue codes"))
+    if (!server_authorize(req, res, &who, ROLE_PRODUCER, "issue codes"))
         return 0;
     if (!(body = api_body(req, res, JSON_OBJECT)))
         return 0;
@@ -364,13 +358,11 @@ static bool may_create(yima_store *st, yima_http_res *res,
     }
     for (size_t i = 0; i < n; i++)
         ev[i] = *yima_event_batch_get(b, i);
-    bad = api_commission_check(st, who->tok.party,
-                               who->role == ROLE_PRODUCER, ev, n, &code, why,
-                               sizeof why);
+    bad = api_commission_check(st, who->tok.party, who->role == ROLE_PRODUCER,
+                               ev, n, &code, why, sizeof why);
     free(ev);
     if (bad)
-        yima_http_res_error(res, 403, "not allowed", "event %zu: %s", bad,
-                            why);
+        yima_http_res_error(res, 403, "not allowed", "event %zu: %s", bad, why);
     return bad == 0;
 }
 
@@ -387,7 +379,8 @@ int h_events_post(yima_http_req *req, yima_http_res *res)
     yima_error err;
     int rc;
 
-    if (!caller(req, res, &who, ROLE_PRODUCER | ROLE_SELLER, "capture events"))
+    if (!server_authorize(req, res, &who, ROLE_PRODUCER | ROLE_SELLER,
+                          "capture events"))
         return 0;
     yima_error_clear(&err);
     if (len == 0)
@@ -501,7 +494,7 @@ int h_events_get(yima_http_req *req, yima_http_res *res)
     yima_error err;
     int rc;
 
-    if (!caller(req, res, &who, ROLE_ANY, "read events"))
+    if (!server_authorize(req, res, &who, ROLE_ANY, "read events"))
         return 0;
     if (!c)
         return yima_http_res_error(res, 500, "out of memory", "events");
@@ -656,7 +649,7 @@ int h_code_history(yima_http_req *req, yima_http_res *res)
     size_t shown = 0;
     int rc;
 
-    if (!caller(req, res, &who, ROLE_ANY, "read a code's history"))
+    if (!server_authorize(req, res, &who, ROLE_ANY, "read a code's history"))
         return 0;
     if (!c)
         return yima_http_res_error(res, 500, "out of memory", "history");

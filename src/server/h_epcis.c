@@ -143,8 +143,8 @@ static bool epcis_start(yima_http_req *req, yima_http_res *res,
 {
     yima_http_res_header(res, "GS1-EPCIS-Version", EPCIS_VERSION);
     yima_http_res_header(res, "GS1-CBV-Version", EPCIS_VERSION);
-    return versions_ok(req, res) && server_caller_get(req, res, who) &&
-           server_allow(req, res, who, roles, what);
+    return versions_ok(req, res) &&
+           server_authorize(req, res, who, roles, what);
 }
 
 /* ---- Reading and storing events ----------------------------------------- */

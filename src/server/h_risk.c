@@ -91,9 +91,8 @@ int h_inspections_post(yima_http_req *req, yima_http_res *res)
     const char *body;
     size_t len;
 
-    if (!server_caller_get(req, res, &who) ||
-        !server_allow(req, res, &who, ROLE_REGULATOR,
-                      "record inspections (regulators)"))
+    if (!server_authorize(req, res, &who, ROLE_REGULATOR,
+                          "record inspections (regulators)"))
         return 0;
     body = body_of(req, &len);
     yima_buf_init(&out, ANSWER_MAX);
@@ -112,10 +111,9 @@ int h_inspections_get(yima_http_req *req, yima_http_res *res)
     yima_error err;
     yima_buf out;
 
-    if (!server_caller_get(req, res, &who) ||
-        !server_allow(req, res, &who, ROLE_PRODUCER | ROLE_READ_ALL,
-                      "read inspections (regulators, auditors, and "
-                      "producers for their own batches)"))
+    if (!server_authorize(req, res, &who, ROLE_PRODUCER | ROLE_READ_ALL,
+                          "read inspections (regulators, auditors, and "
+                          "producers for their own batches)"))
         return 0;
     if (!c)
         return yima_http_res_error(res, 500, "out of memory", "inspections");
@@ -159,9 +157,8 @@ int h_risks_get(yima_http_req *req, yima_http_res *res)
     yima_error err;
     yima_buf out;
 
-    if (!server_caller_get(req, res, &who) ||
-        !server_allow(req, res, &who, ROLE_READ_ALL,
-                      "read risk cases (regulators, auditors)"))
+    if (!server_authorize(req, res, &who, ROLE_READ_ALL,
+                          "read risk cases (regulators, auditors)"))
         return 0;
     yima_buf_init(&out, ANSWER_MAX);
     return finish(res, yima_risk_cases_json(sw->st, &out, &err), 200, &out,
@@ -178,9 +175,8 @@ int h_recalls_post(yima_http_req *req, yima_http_res *res)
     size_t len;
     int rc;
 
-    if (!server_caller_get(req, res, &who) ||
-        !server_allow(req, res, &who, ROLE_REGULATOR,
-                      "order recalls (regulators)"))
+    if (!server_authorize(req, res, &who, ROLE_REGULATOR,
+                          "order recalls (regulators)"))
         return 0;
     body = body_of(req, &len);
     yima_buf_init(&out, ANSWER_MAX);
@@ -198,10 +194,9 @@ int h_recall_get(yima_http_req *req, yima_http_res *res)
     yima_buf out;
     int64_t id;
 
-    if (!server_caller_get(req, res, &who) ||
-        !server_allow(req, res, &who, ROLE_ANY,
-                      "read recalls (regulators, auditors, and the holders "
-                      "it names)"))
+    if (!server_authorize(req, res, &who, ROLE_ANY,
+                          "read recalls (regulators, auditors, and the holders "
+                          "it names)"))
         return 0;
     if (!(id = recall_id(req, res)))
         return 0;
@@ -227,9 +222,8 @@ int h_recall_returns_post(yima_http_req *req, yima_http_res *res)
     size_t len;
     int64_t id;
 
-    if (!server_caller_get(req, res, &who) ||
-        !server_allow(req, res, &who, ROLE_PRODUCER | ROLE_SELLER,
-                      "record returns (the holders a recall names)"))
+    if (!server_authorize(req, res, &who, ROLE_PRODUCER | ROLE_SELLER,
+                          "record returns (the holders a recall names)"))
         return 0;
     if (!(id = recall_id(req, res)))
         return 0;
@@ -254,10 +248,9 @@ int h_subscriptions_post(yima_http_req *req, yima_http_res *res)
     const char *body;
     size_t len;
 
-    if (!server_caller_get(req, res, &who) ||
-        !server_allow(req, res, &who, ROLE_PRODUCER | ROLE_SELLER,
-                      "subscribe to recall notifications (producers, "
-                      "sellers)"))
+    if (!server_authorize(req, res, &who, ROLE_PRODUCER | ROLE_SELLER,
+                          "subscribe to recall notifications (producers, "
+                          "sellers)"))
         return 0;
     body = body_of(req, &len);
     yima_buf_init(&out, ANSWER_MAX);

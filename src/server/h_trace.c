@@ -28,10 +28,9 @@ int h_trace(yima_http_req *req, yima_http_res *res)
     yima_buf out;
     int rc;
 
-    if (!server_caller_get(req, res, &who) ||
-        !server_allow(req, res, &who, ROLE_PRODUCER | ROLE_READ_ALL,
-                      "trace codes (regulators, auditors, and producers "
-                      "for their own)"))
+    if (!server_authorize(req, res, &who, ROLE_PRODUCER | ROLE_READ_ALL,
+                          "trace codes (regulators, auditors, and producers "
+                          "for their own)"))
         return 0;
     if (!c)
         return yima_http_res_error(res, 500, "out of memory", "trace");
@@ -47,8 +46,7 @@ int h_trace(yima_http_req *req, yima_http_res *res)
     d = dir[0] == 'b' ? YIMA_TRACE_BACKWARD : YIMA_TRACE_FORWARD;
     if (!api_code(res, "code", code, 0, true, c))
         return 0;
-    if (who.role == ROLE_PRODUCER &&
-        strcmp(c->canonical, who.tok.party) != 0 &&
+    if (who.role == ROLE_PRODUCER && strcmp(c->canonical, who.tok.party) != 0 &&
         !api_owns(sw->st, who.tok.party, c))
         return yima_http_res_error(res, 403, "not allowed",
                                    "%s is not a code of %s: a producer "
@@ -58,8 +56,8 @@ int h_trace(yima_http_req *req, yima_http_res *res)
     rc = yima_trace_json(sw->st, code, d, at && *at ? at : NULL, &out, &err);
     if (rc == 0) {
         yima_buf_putc(&out, '\n');
-        rc = yima_http_res_send(res, 200, "application/json", out.data,
-                                out.len);
+        rc =
+            yima_http_res_send(res, 200, "application/json", out.data, out.len);
     } else if (rc == YIMA_ETOOBIG) {
         rc = yima_http_res_error(res, 413, "trace too big", "%s", err.msg);
     } else {
