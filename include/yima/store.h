@@ -571,4 +571,97 @@ typedef void (*yima_store_progress_fn)(void *arg, uint64_t done,
 int yima_store_verify(yima_store *st, yima_store_progress_fn progress,
                       void *arg, yima_error *err);
 
+/* ---- Custody state ---------------------------------------------------------
+ *
+ * Where each unit and container is now, derived from the sealed events by
+ * lib/trace (yima/trace.h: the rules, and the catching up) and kept here
+ * so a forward trace or a capture check reads one row per unit instead of
+ * replaying its events. Table custody (WITHOUT ROWID): code TEXT PRIMARY
+ * KEY (canonical), holder TEXT NULL, container TEXT NULL (indexed),
+ * state INTEGER, t INTEGER; meta "custody_upto" is the ledger index up to
+ * which events are applied. Like the code index it is derived: deleting
+ * the rows and the setting makes lib/trace rebuild it.
+ */
+
+typedef struct yima_store_custody {
+    char holder[YIMA_CODE_URI_MAX];    /* party shown, "consumer"; "" none */
+    char container[YIMA_CODE_URI_MAX]; /* packed in now; "" none */
+    int state;                         /* lib/trace's own numbers */
+    int64_t t;                         /* eventTime last applied, UTC ms */
+} yima_store_custody;
+
+/* The row of code: 0, YIMA_ENOTFOUND or YIMA_EIO. */
+int yima_store_custody_get(yima_store *st, const char *code,
+                           yima_store_custody *out, yima_error *err);
+/* Insert or replace the row of code: 0 or YIMA_EIO. Call inside a write
+ * transaction (yima_store_batch_begin) for many rows. */
+int yima_store_custody_put(yima_store *st, const char *code,
+                           const yima_store_custody *row, yima_error *err);
+/* Call fn(arg, code) for each code whose container is `container`; the
+ * codes are gathered first, so fn may put rows. Returns 0, fn's value,
+ * YIMA_EIO or YIMA_ENOMEM. */
+int yima_store_custody_kids(yima_store *st, const char *container,
+                            int (*fn)(void *arg, const char *code), void *arg,
+                            yima_error *err);
+/* Is a write transaction (yima_store_batch_begin) open on this handle? */
+bool yima_store_in_batch(const yima_store *st);
+
+/* ---- Scans at places ------------------------------------------------------
+ *
+ * A scan that says where it happens (a place: a location's GLN, or a
+ * party) is kept, so the scan view can tell a code that turns up where its
+ * custody is not, or in several places at once: a copied code. Scans that
+ * name no place are not kept. Table scans (lib/store/scan.c), created on
+ * the first yima_store_scan_put(), so stores made before it need no
+ * migration:
+ *
+ *   scans  column  type                 meaning
+ *   -----  ------  -------------------  ------------------------------------
+ *          id      INTEGER PRIMARY KEY  from 1
+ *          code    TEXT NOT NULL        the code scanned, canonical
+ *          time    INTEGER NOT NULL     UTC ms, when it was kept
+ *          place   TEXT NOT NULL        canonical: https://id.gs1.org/414/
+ *                                       {gln}[/254/{ext}], .../417/{gln},
+ *                                       or urn:yima:uscc:{uscc}
+ *          party   TEXT NOT NULL        the place's party (canonical USCC),
+ *                                       or "" when no stored party has it
+ *   index (code, time)
+ *
+ * Each kept scan is a commit, so it moves yima_store_version(): caches of
+ * views that read scans stay right.
+ */
+
+/* The same code at the same place again within this is kept once. */
+#define YIMA_STORE_SCAN_REPEAT_MS 60000
+/* The most scans of a code read back, newest first. */
+#define YIMA_STORE_SCANS_MAX 1000
+
+/* One kept scan; strings valid during a callback only. */
+typedef struct yima_store_scan {
+    const char *code;
+    int64_t time_ms;
+    const char *place, *party; /* party "" when unknown */
+} yima_store_scan;
+
+/*
+ * Keep a scan of code (canonical) at place (canonical) of party (canonical
+ * USCC; NULL or "": none known), timed now. A scan of the same code at the
+ * same place within YIMA_STORE_SCAN_REPEAT_MS of one kept is not kept again
+ * (a double scan; the store is then unchanged). *stored (may be NULL) says
+ * whether a row was added. Returns 0, YIMA_EIO.
+ */
+int yima_store_scan_put(yima_store *st, const char *code, const char *place,
+                        const char *party, bool *stored, yima_error *err);
+
+/* Called for each scan of a listing; non-zero stops it. */
+typedef int (*yima_store_scan_fn)(void *arg, const yima_store_scan *scan);
+
+/*
+ * The newest YIMA_STORE_SCANS_MAX scans of code (canonical), newest first.
+ * Never writes (a store without the table has no scans). Returns 0, the
+ * callback's value, YIMA_EIO.
+ */
+int yima_store_scans(yima_store *st, const char *code, yima_store_scan_fn fn,
+                     void *arg, yima_error *err);
+
 #endif /* YIMA_STORE_H */

@@ -14,14 +14,25 @@
 #include "store_int.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define BUSY_MS        10000
 #define LIST_MAX       (64 << 20) /* most bytes of an event's code list */
+
+/* The custody state (lib/trace/state.c): derived from the events. */
+#define CUSTODY_SQL                                                            \
+    "CREATE TABLE IF NOT EXISTS custody ("                                     \
+    " code TEXT PRIMARY KEY,"                                                  \
+    " holder TEXT,"                                                            \
+    " container TEXT,"                                                         \
+    " state INTEGER NOT NULL,"                                                 \
+    " t INTEGER NOT NULL) WITHOUT ROWID;"                                      \
+    "CREATE INDEX IF NOT EXISTS custody_container ON custody (container) "     \
+    "WHERE container IS NOT NULL;"
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=3;"            /* SCHEMA_VERSION */
+    "PRAGMA user_version=4;"            /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
@@ -113,7 +124,13 @@ static const char schema[] =
     " party TEXT NOT NULL REFERENCES parties (uscc),"
     " product TEXT,"
     " created INTEGER NOT NULL) WITHOUT ROWID;"
+    CUSTODY_SQL
     "COMMIT;";
+
+/* Version 3 stores lack only the custody table. */
+static const char upgrade_3[] = "BEGIN IMMEDIATE;" CUSTODY_SQL
+                                "PRAGMA user_version=4;"
+                                "COMMIT;";
 
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
  * YIMA_EVENT_AGGREGATION (checked by static asserts in sqlite_event.c). */
@@ -193,6 +210,12 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_ISSUED_PUT] = "INSERT INTO issued VALUES (?1, ?2, ?3, ?4)",
     [SQ_ISSUED_GET] = "SELECT party, product, created FROM issued "
                       "WHERE code = ?1",
+    [SQ_CUSTODY_GET] = "SELECT holder, container, state, t FROM custody "
+                       "WHERE code = ?1",
+    [SQ_CUSTODY_PUT] = "INSERT INTO custody VALUES (?1, ?2, ?3, ?4, ?5) "
+                       "ON CONFLICT (code) DO UPDATE SET holder = ?2, "
+                       "container = ?3, state = ?4, t = ?5",
+    [SQ_CUSTODY_KIDS] = "SELECT code FROM custody WHERE container = ?1",
 };
 
 const store_ops sq_ops = {
@@ -485,6 +508,14 @@ int sq_open(const char *path, void **be, yima_error *err)
         rc = yima_error_set(err, YIMA_EINVAL, 0,
                             "store: %s is not a yima store", path);
         goto out;
+    }
+    if (ver == 3) {
+        if ((rc = sqlite3_exec(s->db, upgrade_3, NULL, NULL, NULL)) !=
+            SQLITE_OK) {
+            rc = sq_fail(s, NULL, rc, err, path);
+            goto out;
+        }
+        ver = SCHEMA_VERSION;
     }
     if (ver != SCHEMA_VERSION) {
         rc = yima_error_set(err, YIMA_EINVAL, 0,

@@ -19,6 +19,7 @@
  *   index_tail.c     the code index's in-memory tail (index.h)
  *   sqlite_ledger.c  SQLite: the yima_ledger_store hash callbacks
  *   sqlite_meta.c    SQLite: meta, checkpoints, master-data rows
+ *   custody.c        SQLite: the custody state rows lib/trace keeps
  *
  * The generic layer owns the rules (duplicates, record times, entry bytes,
  * leaf hashes, validation); a backend only keeps rows, in transactions.
@@ -260,6 +261,9 @@ enum sq_stmt {
     SQ_CAPTURE_GET,
     SQ_ISSUED_PUT,
     SQ_ISSUED_GET,
+    SQ_CUSTODY_GET,
+    SQ_CUSTODY_PUT,
+    SQ_CUSTODY_KIDS,
     SQ_COUNT
 };
 

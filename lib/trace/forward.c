@@ -20,8 +20,10 @@
  *                           (tr_producer) is the party: a scan of those
  *                           events, not an index look-up
  *
- * Then each unit's custody is replayed (one yima_store_events() each) and
- * each class's balances; units whose custody ended in a transformation
+ * Then each unit's custody is read from its row of the custody state
+ * (state.c), or, as of a time, for units transformed and for rows marked
+ * for replay, replayed (one yima_store_events() each); each class's
+ * balances are replayed; units whose custody ended in a transformation
  * are counted apart and the transformation's outputs listed.
  */
 #include <stdio.h>
@@ -199,13 +201,44 @@ static int outputs_of(tally *t, const tr_event *e)
     return rc;
 }
 
+/* A unit from its custody row (state.c), when the row tells. Returns 0
+ * and sets *done, or the store's error. */
+static int unit_row(tr_ctx *c, tally *t, const char *code, bool *done)
+{
+    yima_store_custody row;
+    holder *h;
+    int rc;
+
+    *done = false;
+    if (c->at != INT64_MAX)
+        return 0; /* as of a time: replay */
+    if ((rc = tr_state_get(c, code, &row)) != 0)
+        return rc;
+    switch (row.state & ST_MASK) {
+    case ST_NONE: *done = true; t->unaccounted++; return 0;
+    case ST_UNKNOWN: t->unaccounted++; break;
+    case ST_SOLD: t->consumers++; break;
+    case ST_HELD:
+        if (!(h = hold(c, t, &t->holders, tr_strdup(c, row.holder), NULL)))
+            return YIMA_ENOMEM;
+        h->n++;
+        break;
+    default: return 0; /* transformed (the outputs are wanted), replay */
+    }
+    t->any = *done = true;
+    return 0;
+}
+
 static int unit(tr_ctx *c, tally *t, const char *code)
 {
     tr_list l;
     tr_chain ch;
     holder *h;
+    bool done;
     int rc;
 
+    if ((rc = unit_row(c, t, code, &done)) != 0 || done)
+        return rc;
     if ((rc = tr_load_code(c, code, &l)) != 0)
         return rc;
     t->any |= l.n > 0;

@@ -46,6 +46,9 @@ int yima_trace_json(yima_store *st, const char *code, yima_trace_direction dir,
         rc = YIMA_ENOMEM;
         goto out;
     }
+    if (dir == YIMA_TRACE_FORWARD && !at &&
+        (rc = yima_trace_catch_up(st, err)) != 0)
+        goto out;
     rc = dir == YIMA_TRACE_BACKWARD ? tr_backward(c, code, &res)
                                     : tr_forward(c, code, &res);
     if (rc == 0 && !(text = json_dumps(res, JSON_COMPACT)))

@@ -13,6 +13,8 @@
  *   quantity.c   balances per party of goods traced by quantity
  *   backward.c   the backward trace JSON, with transformation inputs
  *   forward.c    the scope's units and classes, and their holders
+ *   state.c      the custody state kept in the store, and the capture
+ *                rule (yima_trace_catch_up, yima_trace_admit)
  */
 #ifndef YIMA_TRACE_INT_H
 #define YIMA_TRACE_INT_H
@@ -42,6 +44,12 @@ typedef struct tr_map {
     size_t n, mask; /* entries; slots - 1 (0: none yet) */
 } tr_map;
 
+/* A growable array of pointers (malloc, tr_vec_free). */
+typedef struct tr_vec {
+    void **v;
+    size_t n, cap;
+} tr_vec;
+
 /* The state of one trace. */
 typedef struct tr_ctx {
     yima_store *st;
@@ -52,6 +60,9 @@ typedef struct tr_ctx {
     tr_map events;   /* "ledger index" -> tr_event */
     tr_map parties;  /* source/destination code -> party shown */
     tr_map makers;   /* GTIN or code -> producer shown ("" none) */
+    tr_map rows;     /* code -> tr_row: custody rows read or changed */
+    tr_vec dirty;    /* tr_row changed since the last tr_state_flush */
+    tr_map packed;   /* container -> tr_vec of tr_row packed in it since */
     yima_code code;  /* scratch for yima_code_parse() */
 } tr_ctx;
 
@@ -68,11 +79,6 @@ void *tr_map_get(const tr_map *m, const char *key);
  * YIMA_ENOMEM. */
 int tr_map_put(tr_ctx *c, tr_map *m, const char *key, void *val);
 
-/* A growable array of pointers (malloc, tr_vec_free). */
-typedef struct tr_vec {
-    void **v;
-    size_t n, cap;
-} tr_vec;
 
 int tr_vec_push(tr_vec *v, void *p);
 bool tr_vec_has(const tr_vec *v, const char *s); /* strings: strcmp */
@@ -216,5 +222,37 @@ int tr_forward(tr_ctx *c, const char *code, json_t **out);
 json_t *tr_step_json(const tr_step *s);
 /* A quantity as a JSON number: an integer when it is one. */
 json_t *tr_number(double q);
+
+/* ---- state.c ------------------------------------------------------------ */
+
+/* yima_store_custody.state: one of these, and ST_PARENT when something was
+ * ever packed in the code. */
+#define ST_NONE        0 /* no row: no event has named it */
+#define ST_UNKNOWN     1 /* named, but nobody is known to hold it */
+#define ST_HELD        2
+#define ST_SOLD        3
+#define ST_TRANSFORMED 4 /* replayed when traced (the outputs are needed) */
+#define ST_REPLAY      5 /* an event came out of eventTime order: replay */
+#define ST_MASK        15
+#define ST_PARENT      16
+
+/* The row of code (state ST_NONE when there is none), from the store. */
+int tr_state_get(tr_ctx *c, const char *code, yima_store_custody *row);
+
+/* A custody row as state.c changes it: strings live in the arena (or are
+ * the trace's own party strings), written back by tr_state_flush. */
+typedef struct tr_row {
+    const char *code;
+    const char *holder;    /* NULL: none */
+    const char *container; /* NULL: none */
+    int state;
+    int64_t t;
+    bool dirty;
+} tr_row;
+
+/* Apply one event to the rows (kept in c->rows until flushed). */
+int tr_state_apply(tr_ctx *c, const tr_event *ev);
+/* Write the changed rows to the store, inside a write transaction. */
+int tr_state_flush(tr_ctx *c);
 
 #endif /* YIMA_TRACE_INT_H */

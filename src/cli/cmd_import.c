@@ -8,7 +8,7 @@
  * listed. A file is read on every core and stored and sealed in the ledger
  * in one transaction (yima/ingest.h): durable before any of it counts, and
  * nothing of it stored when anything fails; a signed checkpoint closes the
- * import.
+ * import, and the custody state (yima/trace.h) is brought up to date.
  *
  * Output: a progress bar on a terminal (stderr), then a summary on stdout:
  *   accepted N, duplicates N, rejected N
@@ -27,6 +27,7 @@
 #include "yima/epcis.h"
 #include "yima/ingest.h"
 #include "yima/ledger.h"
+#include "yima/trace.h"
 
 static const char help[] =
     "usage: yima import --db PATH [--proceed] FILE...\n"
@@ -123,6 +124,7 @@ int cmd_import(int argc, char **argv)
     bool proceed = false;
     yima_store *st = NULL;
     yima_buf note;
+    yima_error err;
     tally t = {0};
     int i, rc, status = CLI_OK;
 
@@ -175,6 +177,10 @@ int cmd_import(int argc, char **argv)
     yima_buf_init(&note, YIMA_LEDGER_NOTE_MAX);
     if (cli_checkpoint_current(db, st, &note) != 0)
         status = CLI_INVALID;
+    if (t.accepted && yima_trace_catch_up(st, &err) != 0) {
+        fprintf(stderr, "import: custody state: %s\n", err.msg);
+        status = CLI_INVALID; /* the events are stored: a trace retries */
+    }
     yima_buf_free(&note);
     yima_store_close(st);
     printf("accepted %zu, duplicates %zu, rejected %zu, master data rows %zu\n",

@@ -325,3 +325,24 @@ size_t api_commission_check(yima_store *st, const char *party, bool producer,
     free(c);
     return 0;
 }
+
+int api_record(yima_store *st, const char *party, const yima_event *ev,
+               size_t n, yima_store_result *res, yima_trace_refusal *refusal,
+               yima_error *err)
+{
+    int rc;
+
+    memset(refusal, 0, sizeof *refusal);
+    if ((rc = yima_store_batch_begin(st, err)) != 0)
+        return rc;
+    yima_store_set_recorder(st, party);
+    rc = yima_store_append(st, ev, n, res, err);
+    yima_store_set_recorder(st, NULL);
+    if (rc == 0)
+        rc = yima_trace_admit(st, party, ev, n, res, refusal, err);
+    if (rc == 0)
+        rc = yima_store_batch_commit(st, err);
+    else
+        yima_store_batch_rollback(st);
+    return rc;
+}

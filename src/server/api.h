@@ -19,6 +19,7 @@
 
 #include "auth.h"
 #include "yima/code.h"
+#include "yima/trace.h"
 
 /* Every role a code may have in an event (bits 1 << yima_code_role). */
 #define API_ALL_CODE_ROLES 0xffeu
@@ -76,6 +77,19 @@ bool api_owns(yima_store *st, const char *party, const yima_code *code);
 size_t api_commission_check(yima_store *st, const char *party, bool producer,
                             const yima_event *ev, size_t n, const char **code,
                             char *why, size_t whysz);
+
+/*
+ * Store the n events ev in party's name (a canonical USCC) in one
+ * transaction, and only when the capture rule (yima_trace_admit: a party
+ * ships only what it holds, receives only what was shipped to it) admits
+ * every one; res gets what became of each. Returns 0; YIMA_EINVAL with
+ * refusal->status 403 or 422 when the rule refuses (nothing is stored);
+ * or the store's error (refusal->status 0; YIMA_EINVAL then means an
+ * event breaks a rule of the store).
+ */
+int api_record(yima_store *st, const char *party, const yima_event *ev,
+               size_t n, yima_store_result *res, yima_trace_refusal *refusal,
+               yima_error *err);
 
 /* The record of `kind` with `key` (and lot for batches) parsed, or NULL
  * when there is none (or on any error). Caller decrefs. */

@@ -373,6 +373,7 @@ int h_events_post(yima_http_req *req, yima_http_res *res)
     yima_event_batch *b = NULL;
     yima_store_result *results = NULL;
     yima_event *evs = NULL;
+    yima_trace_refusal refusal;
     server_caller who;
     size_t len, n, added = 0;
     const char *body = yima_http_req_body(req, &len);
@@ -405,9 +406,13 @@ int h_events_post(yima_http_req *req, yima_http_res *res)
     }
     for (size_t i = 0; i < n; i++)
         evs[i] = *yima_event_batch_get(b, i);
-    yima_store_set_recorder(sw->st, who.tok.party);
-    rc = yima_store_append(sw->st, evs, n, results, &err);
-    yima_store_set_recorder(sw->st, NULL);
+    rc = api_record(sw->st, who.tok.party, evs, n, results, &refusal, &err);
+    if (rc != 0 && refusal.status) {
+        yima_http_res_error(res, refusal.status, "not allowed",
+                            "event %zu: %s; nothing was stored",
+                            refusal.event + 1, err.msg);
+        goto out;
+    }
     if (rc != 0) {
         api_store_fail(res, rc, &err, "events not stored");
         goto out;

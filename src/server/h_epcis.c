@@ -237,6 +237,7 @@ static bool capture_run(yima_http_req *req, yima_http_res *res,
     yima_store *st = worker(req)->st;
     size_t len;
     const char *body = yima_http_req_body(req, &len);
+    yima_trace_refusal refusal;
     yima_error err;
     int rc;
 
@@ -271,9 +272,21 @@ static bool capture_run(yima_http_req *req, yima_http_res *res,
     if (!commissions_own(res, st, who, c))
         return false;
 
-    yima_store_set_recorder(st, who->tok.party);
-    rc = yima_store_append(st, c->ev, c->n, c->res, &err);
-    yima_store_set_recorder(st, NULL);
+    rc = api_record(st, who->tok.party, c->ev, c->n, c->res, &refusal, &err);
+    if (rc != 0 && refusal.status) {
+        size_t num = input_number(c, refusal.event);
+        char detail[1024];
+
+        snprintf(detail, sizeof detail, "event %zu: %s; nothing was stored",
+                 num, err.msg);
+        api_send_json(res, refusal.status,
+                      json_pack("{s:s,s:s,s:I,s:s}", "error",
+                                refusal.status == 403 ? "not your event"
+                                                      : "custody does not allow",
+                                "detail", detail, "event", (json_int_t)num,
+                                "code", refusal.code));
+        return false;
+    }
     if (rc != 0) {
         if (rc == YIMA_EINVAL || rc == YIMA_ETOOBIG)
             yima_http_res_error(res, 400, "invalid EPCIS document",

@@ -37,19 +37,64 @@
  * here), issued_not_released (only the producer's own steps so far:
  * commissioning, encoding, packing, inspecting, storing), already_sold (a
  * retail sale names the unit, directly or through a container it was packed
- * in), recalled (a recall or removal covers the code, its batch or its
- * product: yima/risk.h), no_trace_records (a unit of a registered product
- * with no events at all). Events are read only for these facts: nothing of
- * theirs (business transactions, quantities, sources, destinations, other
- * parties) is ever copied into the view.
+ * in), recalled (below), no_trace_records (a unit of a registered product
+ * with no events at all), scanned_elsewhere and many_places (below). Any
+ * reason makes the verdict caution. Events are read only for these facts:
+ * nothing of theirs (business transactions, quantities, sources,
+ * destinations, other parties) is ever copied into the view, nor are the
+ * places a code was scanned at.
+ *
+ * Recalled: a recall or removal (yima/risk.h) whose scope is the code, its
+ * batch or its product (yima_risk_recalled), the product's producer (a
+ * USCC), or, for a unit or container, a container it is or was packed in
+ * (the backward trace's "containers"). The recalls are listed once first:
+ * with none, nothing else is read.
+ *
+ * Scans at places. A scan may say where it happens: ?place= a location's
+ * GLN (https://id.gs1.org/414/{gln}, urn:epc:id:sgln:..., its 13 digits;
+ * a party GLN .../417/{gln} too) or a party's USCC (bare or
+ * urn:yima:uscc:...), on /api/v1/scan and on Digital Link paths alike. A
+ * scan with no place but a producer's or seller's bearer token is a scan
+ * at that party (a given place comes first; a bad token is 401, as
+ * everywhere; no token is needed). A GLN's party is the stored party that
+ * lists it or whose company prefix starts it (yima_store_party_by_gs1); a
+ * USCC is its own party when it is a stored party. A place that is not
+ * one of these is 400 naming `place`.
+ *
+ * A placed GET of a unit or container that some event names is kept
+ * (yima_store_scan_put: a commit, so the cache below never serves a view
+ * from before it); scans without a place are not kept, so they stay
+ * cheap. From the kept scans whose place has a known party:
+ *
+ *   reason             when
+ *   -----------------  -------------------------------------------------
+ *   scanned_elsewhere  a scan at a party that did not hold the unit then:
+ *                      custody (the backward trace, yima/trace.h) gives
+ *                      each holder from its "since" to the next one's,
+ *                      widened by an hour each way (clocks; handovers
+ *                      recorded late); after a retail sale the seller
+ *                      still counts as holding it: the party before
+ *                      "consumer", and the party of the sale's place.
+ *                      Not judged without custody.
+ *   many_places        scans at 3 or more distinct parties within any 24
+ *                      hours, or, once sold, at 2 or more distinct parties
+ *                      other than the seller (as above) after the sale's
+ *                      eventTime: one printed code in several places at
+ *                      once has been copied.
+ *
+ * Only the newest YIMA_STORE_SCANS_MAX scans of a code are read.
  */
+#include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "yima/risk.h"
+#include "yima/trace.h"
 
 #include "api.h"
+#include "epcis_api.h"
 
 /* The Digital Link prefix put before a path; it is not shown to clients. */
 #define DL_HOST "https://id.gs1.org"
@@ -127,16 +172,325 @@ static int on_event(void *arg, uint64_t index, int64_t record_time_ms,
     return 0;
 }
 
+/* A reason for the verdict: its code, and what it means in Chinese (shown
+ * on the page) and English. */
+static void add_reason(json_t *reasons, const char *code, const char *zh,
+                       const char *en)
+{
+    json_array_append_new(reasons, json_pack("{s:s,s:s,s:s}", "code", code,
+                                             "message", zh, "message_en", en));
+}
+
+#define TRACE_MAX       (4u << 20)         /* bytes of a backward trace */
+#define PLACE_SLACK_MS  (60 * 60 * 1000LL) /* custody times: clocks, lag */
+#define MANY_WINDOW_MS  (24 * 60 * 60 * 1000LL)
+#define MANY_PARTIES    3 /* distinct parties within MANY_WINDOW_MS */
+#define MANY_AFTER_SALE 2 /* distinct parties after a sale */
+
+/* The backward trace of a unit (yima/trace.h), made at most once per view
+ * and only when a rule needs it. */
+typedef struct lazy_trace {
+    yima_store *st;
+    const char *code;
+    bool made;
+    json_t *trace; /* NULL when there is none */
+    bool *partial; /* set when the store failed to answer */
+} lazy_trace;
+
+static json_t *trace_of(lazy_trace *lt)
+{
+    yima_buf b;
+    yima_error err;
+    int rc;
+
+    if (lt->made)
+        return lt->trace;
+    lt->made = true;
+    yima_buf_init(&b, TRACE_MAX);
+    rc = yima_trace_json(lt->st, lt->code, YIMA_TRACE_BACKWARD, NULL, &b, &err);
+    if (rc == 0 && b.data)
+        lt->trace = json_loadb(b.data, b.len, 0, NULL);
+    else if (rc != YIMA_ENOTFOUND)
+        *lt->partial = true; /* the view must not be kept */
+    yima_buf_free(&b);
+    return lt->trace;
+}
+
+static const char *uscc_plain(const char *canonical)
+{
+    static const char prefix[] = "urn:yima:uscc:";
+
+    return strncmp(canonical, prefix, sizeof prefix - 1) == 0
+               ? canonical + sizeof prefix - 1
+               : canonical;
+}
+
+/* What the recalls in force say about one code (recall_scope). */
+typedef struct recall_scan {
+    const char *code;     /* canonical */
+    const char *producer; /* bare USCC, or NULL */
+    bool any;             /* a recall or removal exists */
+    bool producer_hit;    /* one of them is of the producer */
+    bool containers;      /* one may be of a container */
+} recall_scan;
+
+static int recall_scope(void *arg, const yima_store_risk_row *row)
+{
+    static const char uscc[] = "urn:yima:uscc:", gtin[] = DL_HOST "/01/";
+    recall_scan *r = arg;
+
+    if (!row->tag ||
+        (strcmp(row->tag, "recall") != 0 && strcmp(row->tag, "removal") != 0))
+        return 0; /* a warning makes nothing recalled */
+    r->any = true;
+    if (strncmp(row->key, uscc, sizeof uscc - 1) == 0) {
+        if (r->producer && strcmp(uscc_plain(row->key), r->producer) == 0) {
+            r->producer_hit = true;
+            return 1; /* decided */
+        }
+    } else if (strcmp(row->key, r->code) != 0 &&
+               (strncmp(row->key, gtin, sizeof gtin - 1) != 0 ||
+                strstr(row->key, "/21/"))) {
+        r->containers = true; /* not a product or batch: may be a parent */
+    }
+    return 0;
+}
+
 /*
- * Recalled: a recall (or removal from sale) covers the scanned code, its
- * batch (product and lot) or its product (yima_risk_recalled, the rule in
- * yima/risk.h). Recalls are stored through the store, so a new one changes
+ * Recalled (the rule at the top). The scopes of yima_risk_recalled are
+ * its own (yima/risk.h); the producer and the containers are added here.
+ * Recalls are stored through the store, so a new one changes
  * yima_store_version() and the cache below never shows a stale status.
  */
-static bool recalled(yima_store *st, const yima_code *code, const char *product,
-                     const char *lot)
+static bool recalled(yima_store *st, const yima_code *code, bool unit,
+                     const char *product, const char *lot, const char *producer,
+                     lazy_trace *lt)
 {
-    return yima_risk_recalled(st, code->canonical, product, lot);
+    recall_scan r = {code->canonical, producer ? uscc_plain(producer) : NULL,
+                     false, false, false};
+    json_t *c;
+    size_t i;
+    int rc =
+        yima_store_risk_list(st, "recall", NULL, 0, recall_scope, &r, NULL);
+
+    if (rc < 0)
+        *lt->partial = true;
+    if (rc < 0 || !r.any)
+        return false;
+    if (r.producer_hit || yima_risk_recalled(st, code->canonical, product, lot))
+        return true;
+    if (!r.containers || !unit)
+        return false;
+    json_array_foreach(json_object_get(trace_of(lt), "containers"), i, c)
+    {
+        if (json_is_string(c) &&
+            yima_risk_recalled(st, json_string_value(c), NULL, NULL))
+            return true;
+    }
+    return false;
+}
+
+/* ---- Scans at places ---------------------------------------------------- */
+
+/* A kept scan whose place has a known party. */
+typedef struct placed {
+    int64_t t;
+    char party[YIMA_PARTY_MAX]; /* bare USCC */
+    bool held;                  /* custody says the party held it then */
+} placed;
+
+typedef struct places {
+    placed *v; /* newest first */
+    size_t n, cap;
+    bool failed;
+} places;
+
+static int on_scan(void *arg, const yima_store_scan *s)
+{
+    places *p = arg;
+
+    if (!s->party || !s->party[0])
+        return 0; /* a place of no known party is judged by nothing */
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        placed *v = realloc(p->v, cap * sizeof *v);
+
+        if (!v) {
+            p->failed = true;
+            return 1;
+        }
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n].t = s->time_ms;
+    p->v[p->n].held = false;
+    snprintf(p->v[p->n].party, sizeof p->v[p->n].party, "%s",
+             uscc_plain(s->party));
+    p->n++;
+    return 0;
+}
+
+/*
+ * Scans at MANY_PARTIES distinct parties within MANY_WINDOW_MS? Going
+ * from the newest, keep the parties seen most recently, each once, in
+ * the order last seen: when the last of MANY_PARTIES of them is within
+ * the window of the scan at hand, those parties were all scanned within
+ * it (and if any MANY_PARTIES were, they show so at the oldest scan of
+ * such a window). One pass.
+ */
+static bool many_within(const places *p)
+{
+    const placed *seen[MANY_PARTIES];
+    size_t n = 0, k;
+
+    for (size_t i = 0; i < p->n; i++) {
+        const placed *s = &p->v[i];
+
+        for (k = 0; k < n && strcmp(seen[k]->party, s->party) != 0; k++)
+            ;
+        if (k == n && n < MANY_PARTIES)
+            n++;
+        if (k == MANY_PARTIES)
+            k--; /* a new party: the least recent one leaves */
+        memmove(&seen[1], &seen[0], k * sizeof seen[0]);
+        seen[0] = s;
+        if (n == MANY_PARTIES && seen[n - 1]->t - s->t <= MANY_WINDOW_MS)
+            return true;
+    }
+    return false;
+}
+
+/* Scans at MANY_AFTER_SALE distinct parties after sold_ms, the seller
+ * apart (scans custody accepts)? */
+static bool many_after(const places *p, int64_t sold_ms)
+{
+    const char *first = NULL;
+
+    static_assert(MANY_AFTER_SALE == 2, "one party is remembered");
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->v[i].t <= sold_ms || p->v[i].held)
+            continue;
+        if (!first)
+            first = p->v[i].party;
+        else if (strcmp(first, p->v[i].party) != 0)
+            return true;
+    }
+    return false;
+}
+
+/* The "since" of custody step e in UTC ms, or false. */
+static bool since_of(json_t *e, int64_t *ms)
+{
+    const char *s = json_string_value(json_object_get(e, "since"));
+
+    return s && epcis_time_parse(s, ms);
+}
+
+/* A unit's custody (the trace's "custody"), and the party of the place of
+ * its sale, looked up once. */
+typedef struct custody_ctx {
+    yima_store *st;
+    json_t *custody;
+    json_t *sale;                    /* the step looked up, or NULL */
+    char sale_party[YIMA_PARTY_MAX]; /* its place's party, bare, or "" */
+} custody_ctx;
+
+/* Was custody step e (a retail sale) recorded at a place of party? */
+static bool sold_at_place(custody_ctx *cc, json_t *e, const char *party)
+{
+    static const char gln[] = DL_HOST "/414/", pgln[] = DL_HOST "/417/";
+    const char *place = json_string_value(json_object_get(e, "place"));
+    char key[14];
+
+    if (cc->sale != e) {
+        cc->sale = e;
+        cc->sale_party[0] = '\0';
+        if (place &&
+            (strncmp(place, gln, sizeof gln - 1) == 0 ||
+             strncmp(place, pgln, sizeof pgln - 1) == 0) &&
+            strlen(place + sizeof gln - 1) >= 13) {
+            memcpy(key, place + sizeof gln - 1, 13);
+            key[13] = '\0';
+            if (yima_store_party_by_gs1(cc->st, key, 0, cc->sale_party, NULL) ==
+                0)
+                memmove(cc->sale_party, uscc_plain(cc->sale_party),
+                        strlen(uscc_plain(cc->sale_party)) + 1);
+            else
+                cc->sale_party[0] = '\0';
+        }
+    }
+    return cc->sale_party[0] && strcmp(cc->sale_party, party) == 0;
+}
+
+/*
+ * Did party hold the unit at time t (custody as in the trace; the rule at
+ * the top)? A step without a readable time cannot be judged: true.
+ */
+static bool held_by(custody_ctx *cc, int64_t t, const char *party)
+{
+    json_t *custody = cc->custody;
+    size_t n = json_array_size(custody);
+    int64_t start = INT64_MIN, end;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *holder = json_string_value(
+            json_object_get(json_array_get(custody, i), "party"));
+
+        if (i > 0 && !since_of(json_array_get(custody, i), &start))
+            return true;
+        end = INT64_MAX;
+        if (i + 1 < n && !since_of(json_array_get(custody, i + 1), &end))
+            return true;
+        if (!holder || start > t + PLACE_SLACK_MS || end < t - PLACE_SLACK_MS)
+            continue;
+        if (strcmp(holder, party) == 0)
+            return true;
+        if (i > 0 && strcmp(holder, "consumer") == 0) {
+            const char *seller = json_string_value(
+                json_object_get(json_array_get(custody, i - 1), "party"));
+
+            if ((seller && strcmp(seller, party) == 0) ||
+                sold_at_place(cc, json_array_get(custody, i), party))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The place reasons of a unit (the table at the top). sold_at: the
+ * sale's eventTime, or "". */
+static void place_reasons(yima_store *st, const char *code, const char *sold_at,
+                          lazy_trace *lt, json_t *reasons)
+{
+    places p = {NULL, 0, 0, false};
+    custody_ctx cc = {st, NULL, NULL, ""};
+    bool elsewhere = false;
+    int64_t sold_ms;
+    int rc = yima_store_scans(st, code, on_scan, &p, NULL);
+
+    if (rc < 0 || p.failed)
+        *lt->partial = true;
+    if (p.n == 0)
+        goto out;
+    cc.custody = json_object_get(trace_of(lt), "custody");
+    for (size_t i = 0; json_array_size(cc.custody) > 0 && i < p.n; i++) {
+        p.v[i].held = held_by(&cc, p.v[i].t, p.v[i].party);
+        elsewhere = elsewhere || !p.v[i].held;
+    }
+    if (elsewhere)
+        add_reason(reasons, "scanned_elsewhere",
+                   "该码曾在与其流通记录不符的地点被扫描，可能是被复制的"
+                   "假冒码。",
+                   "This code was scanned at a place of a party that did "
+                   "not hold the unit then: the code may have been copied.");
+    if (many_within(&p) || (sold_at[0] && epcis_time_parse(sold_at, &sold_ms) &&
+                            many_after(&p, sold_ms)))
+        add_reason(reasons, "many_places",
+                   "同一个码几乎同时出现在多个不同地点，很可能已被复制。",
+                   "The same code was scanned at the places of several "
+                   "parties at once: it has most likely been copied.");
+out:
+    free(p.v);
 }
 
 /* unit, container, batch, product or other: what one code stands for. */
@@ -183,24 +537,6 @@ static void copy_str(json_t *dst, const char *to, json_t *src, const char *from)
     }
 }
 
-static const char *uscc_plain(const char *canonical)
-{
-    static const char prefix[] = "urn:yima:uscc:";
-
-    return strncmp(canonical, prefix, sizeof prefix - 1) == 0
-               ? canonical + sizeof prefix - 1
-               : canonical;
-}
-
-/* A reason for the verdict: its code, and what it means in Chinese (shown
- * on the page) and English. */
-static void add_reason(json_t *reasons, const char *code, const char *zh,
-                       const char *en)
-{
-    json_array_append_new(reasons, json_pack("{s:s,s:s,s:s}", "code", code,
-                                             "message", zh, "message_en", en));
-}
-
 /* Build the consumer view of code c; *partial is set when the store failed
  * to answer part of it (the view is still given, but must not be kept).
  * Returns NULL on out of memory. */
@@ -215,6 +551,7 @@ static json_t *view_of(yima_store *st, const yima_code *c, bool *partial)
     bool is_issued = false,
          unit = !strcmp(level, "unit") || !strcmp(level, "container");
     bool is_recalled;
+    lazy_trace lt = {st, c->canonical, false, NULL, partial};
     facts f;
 
     if (!v || !reasons) {
@@ -316,7 +653,8 @@ static json_t *view_of(yima_store *st, const yima_code *c, bool *partial)
         json_object_set_new(v, "batch", json_null());
     }
 
-    is_recalled = recalled(st, c, product ? product_key : NULL, lot);
+    is_recalled =
+        recalled(st, c, unit, product ? product_key : NULL, lot, producer, &lt);
     if (is_recalled)
         status = "recalled";
     else if (f.events == 0)
@@ -358,6 +696,9 @@ static json_t *view_of(yima_store *st, const yima_code *c, bool *partial)
                        "产品已登记，但该件商品没有流通记录。",
                        "The product is registered, but this unit has no "
                        "trace records.");
+        if (unit && f.events > 0)
+            place_reasons(st, c->canonical, f.sold ? f.sold_at : "", &lt,
+                          reasons);
         json_object_set_new(
             o, "verdict",
             json_string(json_array_size(reasons) ? "caution" : "verified"));
@@ -367,6 +708,7 @@ static json_t *view_of(yima_store *st, const yima_code *c, bool *partial)
     json_decref(product);
     json_decref(party);
     json_decref(batch);
+    json_decref(lt.trace);
     return v;
 }
 
@@ -507,7 +849,7 @@ static void html_view(yima_buf *b, json_t *v)
  * the version), so a recall or a sale shows on the very next scan.
  */
 
-#define SCAN_SLOTS 1024 /* a power of two */
+#define SCAN_SLOTS    1024 /* a power of two */
 #define SCAN_BODY_MAX (64u << 10)
 
 typedef struct scan_slot {
@@ -569,6 +911,116 @@ static bool wants_json(yima_http_req *req)
            (strstr(accept, "application/json") || strstr(accept, "+json"));
 }
 
+/* Where a scan happens (the rule at the top). */
+typedef struct place {
+    char code[YIMA_CODE_URI_MAX]; /* canonical; "" when the scan says none */
+    char party[YIMA_PARTY_MAX];   /* canonical USCC, or "" when unknown */
+} place;
+
+/* Read the scan's place into *pl. Returns false when it answered an
+ * error: a bad place (400), a bad token (401), a store failure (500). */
+static bool place_of(yima_http_req *req, yima_http_res *res, place *pl)
+{
+    server_worker *sw = yima_http_req_ctx(req);
+    const char *q = yima_http_req_query(req, "place"), *gln = NULL;
+    char in[5 + 13 + 1];
+    server_caller who;
+    yima_code *c;
+    yima_error err;
+    json_t *p;
+    int rc;
+
+    memset(pl, 0, sizeof *pl);
+    if (!server_caller_get(req, res, &who))
+        return false;
+    if (!q) {
+        if (who.authed && (who.role & (ROLE_PRODUCER | ROLE_SELLER))) {
+            snprintf(pl->code, sizeof pl->code, "%s", who.tok.party);
+            snprintf(pl->party, sizeof pl->party, "%s", who.tok.party);
+        }
+        return true;
+    }
+    if (!(c = yima_http_req_alloc(req, sizeof *c))) {
+        yima_http_res_error(res, 500, "out of memory", "scan");
+        return false;
+    }
+    if (!*q) {
+        yima_http_res_error(res, 400, "bad place",
+                            "place: empty; give a GLN (https://id.gs1.org/"
+                            "414/{gln}, urn:epc:id:sgln:..., or its 13 "
+                            "digits) or a USCC");
+        return false;
+    }
+    /* 13 digits alone are a GLN here, not the GTIN-13 they would be as a
+     * code */
+    if (strlen(q) == 13 && strspn(q, "0123456789") == 13) {
+        snprintf(in, sizeof in, "(414)%s", q);
+        if (!api_code(res, "place", in, 5, false, c))
+            return false;
+    } else if (!api_code(res, "place", q, 0, false, c)) {
+        return false;
+    }
+    if (c->scheme == YIMA_SCHEME_GS1 && c->n_ai > 0 &&
+        (!strcmp(c->ai[0].ai, "414") || !strcmp(c->ai[0].ai, "417")))
+        gln = c->ai[0].value;
+    else if (c->scheme != YIMA_SCHEME_USCC) {
+        yima_http_res_error(res, 400, "bad place",
+                            "place: %s is not a place; give a GLN "
+                            "(https://id.gs1.org/414/{gln}, "
+                            "urn:epc:id:sgln:..., or its 13 digits) or a "
+                            "USCC",
+                            c->canonical);
+        return false;
+    }
+    snprintf(pl->code, sizeof pl->code, "%s", c->canonical);
+    if (gln) {
+        rc = yima_store_party_by_gs1(sw->st, gln, 0, pl->party, &err);
+        if (rc != 0 && rc != YIMA_ENOTFOUND) {
+            api_store_fail(res, rc, &err, "place");
+            return false;
+        }
+        if (rc != 0)
+            pl->party[0] = '\0';
+    } else if ((p = api_master(sw->st, YIMA_STORE_PARTY, c->canonical, NULL)) !=
+               NULL) {
+        snprintf(pl->party, sizeof pl->party, "%.*s", (int)sizeof pl->party - 1,
+                 c->canonical); /* a USCC: fits */
+        json_decref(p);
+    }
+    return true;
+}
+
+static int first_event(void *arg, uint64_t index, int64_t record_time_ms,
+                       const char *json, size_t len)
+{
+    (void)arg;
+    (void)index;
+    (void)record_time_ms;
+    (void)json;
+    (void)len;
+    return 1;
+}
+
+/*
+ * Keep a placed GET of a unit or container that some event names (the
+ * rule at the top). Before the view is built, so the view counts it and,
+ * the store's version having moved, no cached view from before is served.
+ * A failure to keep it does not stop the answer: the consumer still gets
+ * the view, as it is without this scan.
+ */
+static void keep_scan(yima_http_req *req, const yima_code *c, const place *pl)
+{
+    server_worker *sw = yima_http_req_ctx(req);
+    const char *level = level_of(c);
+
+    if (!pl->code[0] || strcmp(yima_http_req_method(req), "GET") != 0 ||
+        (strcmp(level, "unit") != 0 && strcmp(level, "container") != 0) ||
+        yima_store_events(sw->st, c->canonical, first_event, NULL, NULL) != 1)
+        return;
+    (void)yima_store_scan_put(sw->st, c->canonical, pl->code, pl->party, NULL,
+                              NULL);
+}
+
 static int answer(yima_http_req *req, yima_http_res *res, const yima_code *c)
 {
     server_worker *sw = yima_http_req_ctx(req);
@@ -578,9 +1030,13 @@ static int answer(yima_http_req *req, yima_http_res *res, const yima_code *c)
     scan_slot *slot = NULL;
     uint64_t version = 0;
     bool cacheable;
+    place pl;
     json_t *v;
     int rc;
 
+    if (!place_of(req, res, &pl))
+        return 0;
+    keep_scan(req, c, &pl);
     yima_http_res_header(res, "Vary", "Accept");
     yima_http_res_header(res, "Cache-Control", "no-cache");
     snprintf(key, sizeof key, "%c%s", json ? 'j' : 'h', c->canonical);

@@ -160,6 +160,15 @@ is "${out%% *}" 201 "producer commissions its platform code: 201"
 printf '%s' "${out#* }" > "$T/ev1.json"
 E1=$(py 'j["events"][0]["eventID"]' "$T/ev1.json")
 has "$(json "/api/v1/scan?code=$D1")" '"code":"issued_not_released"' "commissioned only: still not released"
+ship="\"sourceList\":[{\"type\":\"owning_party\",\"source\":\"urn:yima:uscc:$P\"}],\"destinationList\":[{\"type\":\"owning_party\",\"destination\":\"urn:yima:uscc:$S\"}]"
+out=$(req POST /api/v1/events -H "Authorization: Bearer $TS" -d "$(ev "urn:yima:dic:$D1" receiving in_progress OBSERVE 2)")
+is "${out%% *}" 422 "seller may not receive what was not shipped to it: 422"
+has "$out" "is not held by you: custody says it is with $P" "and is told who holds it"
+out=$(req POST /api/v1/events -H "Authorization: Bearer $TS" -d "$(ev "urn:yima:dic:$D1" shipping in_transit OBSERVE 2 ",$ship")")
+is "${out%% *}" 403 "seller may not record the producer's shipment: 403"
+has "$out" "the source is $P" "and is told why"
+out=$(req POST /api/v1/events -H "Authorization: Bearer $TP" -d "$(ev "urn:yima:dic:$D1" shipping in_transit OBSERVE 2 ",$ship")")
+is "${out%% *}" 201 "producer ships it to the seller: 201"
 out=$(req POST /api/v1/events -H "Authorization: Bearer $TS" -d "[$(ev "urn:yima:dic:$D1" receiving in_progress OBSERVE 2),$(ev "urn:yima:dic:$D1" retail_selling retail_sold OBSERVE 3)]")
 is "${out%% *}" 201 "seller records receiving and a sale (an array): 201"
 has "$out" '"accepted":2,"duplicates":0' "two events accepted"
@@ -312,7 +321,7 @@ python3 - > "$T/many.json" <<'PY'
 import json
 evs = [{"type": "ObjectEvent", "eventTime": "2026-05-01T10:%02d:%02d+08:00" % (i // 60, i % 60),
         "eventTimeZoneOffset": "+08:00", "epcList": ["urn:epc:id:sgtin:6901234.000001.%d" % (3000 + i)],
-        "action": "OBSERVE", "bizStep": "receiving"} for i in range(300)]
+        "action": "OBSERVE", "bizStep": "cycle_counting"} for i in range(300)]
 print(json.dumps(evs))
 PY
 is "$(code "$TS" POST /api/v1/events --data-binary @"$T/many.json")" 201 "300 events in one array: 201"

@@ -318,7 +318,7 @@ is "${out%% *}" 404 "an unknown eventID: 404"
 # ---- single events -------------------------------------------------------------
 cat > "$T/one.json" <<'EOF'
 {"type":"ObjectEvent","eventTime":"2026-01-02T03:04:05.000+08:00","eventTimeZoneOffset":"+08:00",
- "epcList":["https://id.gs1.org/01/00614141073467/21/9001"],"action":"OBSERVE","bizStep":"receiving",
+ "epcList":["https://id.gs1.org/01/06941234000012/21/9001"],"action":"OBSERVE","bizStep":"receiving",
  "readPoint":{"id":"urn:epc:id:sgln:0614141.00777.0"}}
 EOF
 before=$(ledger)
