@@ -29,9 +29,21 @@
  *   return        recall id (decimal)        party (canonical USCC)
  *   subscription  party (canonical USCC)     -
  *   notification  recall id (decimal)        party (bare USCC)
+ *   claim         notification id            -
  *   attempt       notification id            delivered | failed
  *
  * Records are only added, never changed: a case is open while it exists.
+ * The json of the rows that webhook delivery reads:
+ *
+ *   kind          json
+ *   ------------  ---------------------------------------------------------
+ *   subscription  {"party", "url", "secret"} (no "secret" before secrets)
+ *   notification  {"party", "url", "subscription": id, "status", "attempts"}
+ *                 ("status" and "attempts" as queued; the state is derived)
+ *   claim         {"until": UTC ms}: a sender is attempting the delivery;
+ *                 nobody else tries it before "until" unless an attempt
+ *                 row comes first
+ *   attempt       {"status": HTTP status or null, ["error": why]}
  *
  * Risk grading (yima_risk_cases_json), per batch with a case:
  *
@@ -86,6 +98,24 @@ typedef struct yima_store_risk_row {
 int yima_store_risk_put(yima_store *st, const yima_store_risk_row *rows,
                         size_t n, int64_t *ids, int64_t *created,
                         yima_error *err);
+
+/*
+ * Decides, inside yima_store_risk_put_if's write transaction, whether the
+ * rows go in: 0 yes, 1 no (nothing written), a negative YIMA_E* code on
+ * failure. It may read with yima_store_risk_list on the same handle: no
+ * other writer can change what it sees until the transaction ends.
+ */
+typedef int (*yima_store_risk_check_fn)(void *arg, yima_store *st);
+
+/*
+ * yima_store_risk_put, but only when check (NULL: always) says 0: a
+ * check-then-add that two handles, or two processes, cannot both pass
+ * (how a notification is claimed before it is sent). Returns 0 (added), 1
+ * (the check said no), the check's error, YIMA_EIO.
+ */
+int yima_store_risk_put_if(yima_store *st, yima_store_risk_check_fn check,
+                           void *arg, const yima_store_risk_row *rows, size_t n,
+                           int64_t *ids, int64_t *created, yima_error *err);
 
 /* Called for each row of a listing, in id order; non-zero stops it. */
 typedef int (*yima_store_risk_fn)(void *arg, const yima_store_risk_row *row);
@@ -152,7 +182,12 @@ int yima_risk_recall_add(yima_store *st, const char *json, size_t len,
  * [{"party", "held", "returned", "outstanding"}] per holder of the
  * snapshot (units, or quantity and "uom" for goods by quantity), and
  * "held" and "returned" totals of units (quantities are not added in), and
- * "notifications" (yima_risk_notify). Returns 0, YIMA_ENOTFOUND, YIMA_EIO.
+ * "notifications": [{"id", "party", "url", "status": pending | delivered |
+ * failed, "attempts", "next_attempt", "delivered_at", ["last_error"]}] (the
+ * times RFC 3339 or null; last_error: the latest failed attempt's reason).
+ * A holder with notifications has in its progress entry "notice": {"status",
+ * "attempts", "delivered_at", ["last_error"]} over them all (delivered when
+ * one is). Returns 0, YIMA_ENOTFOUND, YIMA_EIO.
  */
 int yima_risk_recall_json(yima_store *st, int64_t id, yima_buf *out,
                           yima_error *err);
@@ -177,30 +212,89 @@ int yima_risk_return_add(yima_store *st, int64_t id, const char *party,
 int yima_risk_cases_json(yima_store *st, yima_buf *out, yima_error *err);
 
 /*
- * Webhook subscription of party: {"url": "http://127.0.0.1:PORT/..."}
- * (http or https; stored, for notifications on recalls that name the
- * party as a holder). Returns 0, YIMA_EINVAL, YIMA_EIO.
+ * Webhook subscription of party: {"url": "http[s]://HOST[:PORT][/PATH]"}
+ * (stored, for notifications on recalls that name the party as a holder).
+ * The answer carries "secret": 64 hex digits made now, which key the
+ * signature of every notification to this URL (yima_risk_notify_run). It
+ * is shown this once. Returns 0, YIMA_EINVAL (the URL is not one the
+ * sender can reach: no host, a bad port, credentials, spaces), YIMA_EIO.
  */
 int yima_risk_subscription_add(yima_store *st, const char *party,
                                const char *json, size_t len, yima_buf *out,
                                yima_error *err);
 
-/*
- * Deliver the recall notifications that are due now (of recall id; 0: of
- * every recall): POST {"event": "recall", "notification", "recall",
- * "scope", "action", "reason", "party", "holds"} to each URL, waiting at
- * most timeout_ms per step. A 2xx answer delivers it; anything else is a
- * failed attempt, retried after YIMA_RISK_BACKOFF_MS, then twice as long
- * each time (at most a day), YIMA_RISK_NOTIFY_TRIES attempts in all. Every
- * attempt is a row (kind "attempt", key the notification's id, tag
- * delivered | failed, json {"status", ["error"]}). Only
- * http://127.0.0.1[:port]/path URLs are reached; others fail their
- * attempts with a reason. *made (may be NULL) gets the attempts made.
- * Returns 0, YIMA_EIO, YIMA_ENOMEM. The state of each shows in
- * yima_risk_recall_json as "notifications".
+/* ---- Webhook delivery (lib/risk/notify.c) -------------------------------
+ *
+ * A notification is POSTed to its URL as
+ *
+ *   header                value
+ *   --------------------  ------------------------------------------------
+ *   Content-Type          application/json
+ *   X-Yima-Notification   the notification's id (the same in every retry:
+ *                         a receiver that sees it twice may drop it)
+ *   X-Yima-Signature      sha256=HEX: HMAC-SHA256 of the body exactly as
+ *                         sent, keyed with the subscription's "secret" (its
+ *                         64 characters as they are); absent for
+ *                         subscriptions made before secrets
+ *
+ *   body: {"event": "recall", "notification", "recall", "scope", "action",
+ *          "reason", "party", "holds"}
+ *
+ * over http or https to any host (getaddrinfo; the first address that
+ * connects). https verifies the server's certificate against the system's
+ * CA store (and yima_risk_notify_config.cafile) and its name against the
+ * URL's host (DNS name or IP address). A 2xx answer delivers the
+ * notification; anything else is a failed attempt with its reason: the
+ * status, a refused connection, a timeout, a certificate not trusted.
+ *
+ * Failed attempts are retried backoff_ms after the first, then twice as
+ * long each time (at most a day), YIMA_RISK_NOTIFY_TRIES attempts in all.
+ * A sender first claims a due notification in a write transaction (a
+ * "claim" row, yima_store_risk_put_if), so senders sharing a store (the
+ * workers and timer of one server, or several servers) never send it
+ * twice; a claim whose sender died lapses after the attempt's timeout plus
+ * YIMA_RISK_CLAIM_MARGIN_MS. SIGPIPE must be blocked or ignored in the
+ * calling thread (TLS writes to a closed connection raise it), as it is in
+ * every thread of `yima serve`.
  */
-#define YIMA_RISK_NOTIFY_TRIES 8
-#define YIMA_RISK_BACKOFF_MS   60000
+#define YIMA_RISK_NOTIFY_TRIES    8
+#define YIMA_RISK_BACKOFF_MS      60000
+#define YIMA_RISK_CLAIM_MARGIN_MS 5000
+
+/* How notifications are sent, for the whole process. */
+typedef struct yima_risk_notify_config {
+    int64_t backoff_ms; /* the first retry's wait; 0: YIMA_RISK_BACKOFF_MS */
+    const char *cafile; /* PEM certificates trusted besides the system's
+                           (copied); NULL: none */
+} yima_risk_notify_config;
+
+/*
+ * Set the configuration (c NULL: the defaults). Call it before any thread
+ * sends or reads notifications: it is not synchronised. Returns 0, or
+ * YIMA_EINVAL when backoff_ms is negative or the CA file cannot be read
+ * or is longer than PATH_MAX.
+ */
+int yima_risk_notify_setup(const yima_risk_notify_config *c, yima_error *err);
+
+typedef struct yima_risk_notify_opts {
+    int64_t recall; /* only this recall's notifications; 0: every recall's */
+    int timeout_ms; /* one attempt, whole: name lookup, connect, TLS, the
+                       request, the answer's status line */
+    int stop_fd;    /* when it turns readable (or hangs up), stop within
+                       milliseconds: the attempt in flight is not recorded
+                       and its claim lapses; -1: never */
+} yima_risk_notify_opts;
+
+/*
+ * Deliver the notifications that are due now, one at a time; every attempt
+ * is a row (kind "attempt"), and each shows in yima_risk_recall_json. *made
+ * (may be NULL) gets the attempts made. Returns 0, YIMA_EIO (the store),
+ * YIMA_ENOMEM.
+ */
+int yima_risk_notify_run(yima_store *st, const yima_risk_notify_opts *o,
+                         size_t *made, yima_error *err);
+
+/* yima_risk_notify_run of recall (0: all) with timeout_ms and no stop. */
 int yima_risk_notify(yima_store *st, int64_t recall, int timeout_ms,
                      size_t *made, yima_error *err);
 

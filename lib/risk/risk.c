@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/rand.h>
 
 #include "yima/code.h"
 #include "yima/epcis.h"
@@ -484,7 +485,7 @@ static int forward(yima_store *st, const char *code, json_t **tr,
 }
 
 typedef struct subs {
-    json_t *urls; /* array of strings */
+    json_t *urls; /* array of {"url", "subscription": id} */
 } subs;
 
 static int sub_row(void *arg, const yima_store_risk_row *row)
@@ -494,7 +495,9 @@ static int sub_row(void *arg, const yima_store_risk_row *row)
     json_t *url = json_object_get(o, "url");
 
     if (json_is_string(url))
-        json_array_append(s->urls, url);
+        json_array_append_new(s->urls,
+                              json_pack("{sOsI}", "url", url, "subscription",
+                                        (json_int_t)row->id));
     json_decref(o);
     return 0;
 }
@@ -567,7 +570,7 @@ int yima_risk_recall_add(yima_store *st, const char *json, size_t len,
     {
         const char *party = json_string_value(json_object_get(h, "party"));
         subs s = {json_array()};
-        json_t *url;
+        json_t *sub;
         size_t k;
 
         if (!party || !s.urls) {
@@ -580,13 +583,15 @@ int yima_risk_recall_add(yima_store *st, const char *json, size_t len,
                                  NULL) == 0 &&
             json_array_size(s.urls) > 0)
             json_array_append_new(notified, json_string(party));
-        json_array_foreach(s.urls, k, url)
+        json_array_foreach(s.urls, k, sub)
         {
             json_t *nt = json_object();
             char *text;
 
             json_object_set_new(nt, "party", json_string(party));
-            json_object_set(nt, "url", url);
+            json_object_set(nt, "url", json_object_get(sub, "url"));
+            json_object_set(nt, "subscription",
+                            json_object_get(sub, "subscription"));
             json_object_set_new(nt, "status", json_string("pending"));
             json_object_set_new(nt, "attempts", json_integer(0));
             text = json_dumps(nt, DUMP_FLAGS);
@@ -711,7 +716,7 @@ static const char *bare(const char *party)
 int yima_risk_recall_json(yima_store *st, int64_t id, yima_buf *out,
                           yima_error *err)
 {
-    json_t *rec, *sums, *progress, *h;
+    json_t *rec, *sums, *progress, *h, *notes, *notice;
     double held = 0, returned = 0;
     int64_t created;
     size_t i;
@@ -722,6 +727,10 @@ int yima_risk_recall_json(yima_store *st, int64_t id, yima_buf *out,
     if (!(rec = recall_get(st, id, &created, err)))
         return err && err->code ? err->code : YIMA_ENOTFOUND;
     sums = returns_of(st, id);
+    if (risk_notifications(st, id, &notes) != 0) {
+        json_decref(notes);
+        notes = NULL;
+    }
     progress = json_array();
     json_array_foreach(json_object_get(rec, "holders"), i, h)
     {
@@ -736,6 +745,8 @@ int yima_risk_recall_json(yima_store *st, int64_t id, yima_buf *out,
         json_object_set_new(e, "held", num(n));
         json_object_set_new(e, "returned", num(r));
         json_object_set_new(e, "outstanding", num(n - r));
+        if (p && (notice = risk_notice_of(notes, p)) != NULL)
+            json_object_set_new(e, "notice", notice);
         json_array_append_new(progress, e);
         if (json_object_get(h, "units")) { /* metres do not add to units */
             held += n;
@@ -747,10 +758,8 @@ int yima_risk_recall_json(yima_store *st, int64_t id, yima_buf *out,
     json_object_set_new(h, "returned", num(returned));
     json_object_set_new(h, "holders", progress);
     json_object_set_new(rec, "progress", h);
-    if (risk_notifications(st, id, &h) == 0)
-        json_object_set_new(rec, "notifications", h);
-    else
-        json_decref(h);
+    if (notes)
+        json_object_set_new(rec, "notifications", notes);
     rc = show(out, id, created, rec);
     json_decref(sums);
     json_decref(rec);
@@ -967,6 +976,8 @@ int yima_risk_subscription_add(yima_store *st, const char *party,
     static const char *const fields[] = {"url", NULL};
     json_t *o = NULL, *rec = NULL;
     yima_store_risk_row row;
+    unsigned char key[32];
+    char why[200], secret[2 * sizeof key + 1];
     const char *url;
     int rc;
 
@@ -977,14 +988,23 @@ int yima_risk_subscription_add(yima_store *st, const char *party,
     if ((rc = only_fields(o, fields, err)) != 0 ||
         (rc = text_field(o, "url", true, 1000, &url, err)) != 0)
         goto out;
-    if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
-        rc = yima_error_set(err, YIMA_EINVAL, 0,
-                            "url: '%.100s' is not an http or https URL", url);
+    if (!risk_url_ok(url, why, sizeof why)) {
+        rc = yima_error_set(err, YIMA_EINVAL, 0, "url: '%.100s' is %s", url,
+                            why);
         goto out;
     }
+    /* the key of the signatures: the receiver's proof that a notice is
+     * the platform's */
+    if (RAND_bytes(key, sizeof key) != 1) {
+        rc = yima_error_set(err, YIMA_EIO, 0, "subscription: no randomness");
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof key; i++)
+        snprintf(secret + 2 * i, 3, "%02x", key[i]);
     rec = json_object();
     json_object_set_new(rec, "party", json_string(party));
     json_object_set_new(rec, "url", json_string(url));
+    json_object_set_new(rec, "secret", json_string(secret));
     row = (yima_store_risk_row){0, "subscription", party, NULL, 0, NULL};
     rc = put_one(st, &row, 1, rec, out, err);
 out:

@@ -62,17 +62,33 @@ int yima_store_risk_put(yima_store *st, const yima_store_risk_row *rows,
                         size_t n, int64_t *ids, int64_t *created,
                         yima_error *err)
 {
+    return yima_store_risk_put_if(st, NULL, NULL, rows, n, ids, created, err);
+}
+
+int yima_store_risk_put_if(yima_store *st, yima_store_risk_check_fn check,
+                           void *arg, const yima_store_risk_row *rows, size_t n,
+                           int64_t *ids, int64_t *created, yima_error *err)
+{
     sqlite3_stmt *q = NULL;
     int64_t now = store_now_ms();
     sq *s;
     bool absent;
-    int r, rc = 0;
+    int r, rc = 0, verdict = 0;
 
     assert(st && (rows || n == 0));
     yima_error_clear(err);
     if (!(s = risk_db(st, true, &absent, err)))
         return err ? err->code : YIMA_EIO;
     r = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    /* the check reads inside the write lock: no other writer can change
+     * what it saw before the rows are in */
+    if (r == SQLITE_OK && check && (verdict = check(arg, st)) != 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        if (verdict < 0)
+            return yima_error_set(err, verdict, 0,
+                                  "store: risk records: the check failed");
+        return verdict;
+    }
     if (r == SQLITE_OK)
         r = sqlite3_prepare_v2(s->db,
                                "INSERT INTO risk_records (kind, key, tag, "

@@ -1,6 +1,8 @@
 /*
  * cmd_serve.c - `yima serve --db PATH --listen HOST:PORT [--log FILE]
- * [--workers N] [--request-timeout MS] [--idle-timeout MS]`
+ * [--workers N] [--request-timeout MS] [--idle-timeout MS]
+ * [--notify-interval SECONDS] [--notify-backoff SECONDS]
+ * [--notify-cafile FILE]`
  *
  * Reads the options and the ledger's signer key beside the store, then
  * hands over to the server (src/server/). Prints one JSON line when it
@@ -11,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "yima/risk.h"
+
 #include "../server/server.h"
 #include "cli.h"
 
@@ -18,6 +22,9 @@ static const char help[] =
     "usage: yima serve --db PATH [--listen HOST:PORT] [--log FILE]\n"
     "                  [--workers N] [--request-timeout MS] "
     "[--idle-timeout MS]\n"
+    "                  [--notify-interval SECONDS] [--notify-backoff "
+    "SECONDS]\n"
+    "                  [--notify-cafile FILE]\n"
     "\n"
     "  --listen HOST:PORT    address to listen on (default 127.0.0.1:8080;\n"
     "                        port 0 takes a free port, printed at start)\n"
@@ -26,7 +33,15 @@ static const char help[] =
     "  --workers N           event loops, one per core by default\n"
     "  --request-timeout MS  a request must arrive whole within MS (10000)\n"
     "  --idle-timeout MS     keep-alive connections idle this long close\n"
-    "                        (5000)\n";
+    "                        (5000)\n"
+    "\n"
+    "recall notices (webhooks to the holders' subscriptions):\n"
+    "  --notify-interval SECONDS  send the notices that are due this often\n"
+    "                        (5); each attempt has 5 s to be answered\n"
+    "  --notify-backoff SECONDS   retry a failed notice after this long,\n"
+    "                        twice as long each time, 8 attempts (60)\n"
+    "  --notify-cafile FILE  PEM certificates trusted for https webhooks\n"
+    "                        besides the system's\n";
 
 static int number(const char *opt, const char *s, long max, int *out)
 {
@@ -44,7 +59,11 @@ static int number(const char *opt, const char *s, long max, int *out)
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *workers = NULL, *rto = NULL, *ito = NULL;
+    const char *workers = NULL, *rto = NULL, *ito = NULL, *nint = NULL,
+               *nback = NULL;
+    yima_risk_notify_config nc = {0, NULL};
+    int interval_s = 0, backoff_s = 0;
+    yima_error err;
     server_opts o;
     yima_buf skey;
     yima_store *st = NULL;
@@ -60,6 +79,9 @@ int cmd_serve(int argc, char **argv)
         {"--workers", &workers, NULL},
         {"--request-timeout", &rto, NULL},
         {"--idle-timeout", &ito, NULL},
+        {"--notify-interval", &nint, NULL},
+        {"--notify-backoff", &nback, NULL},
+        {"--notify-cafile", &nc.cafile, NULL},
         {NULL, NULL, NULL},
     };
     if (!cli_options(argc, argv, opts, "serve", help, &status))
@@ -71,8 +93,18 @@ int cmd_serve(int argc, char **argv)
         (status = number("--request-timeout", rto, 3600000,
                          &o.request_timeout_ms)) != CLI_OK ||
         (status = number("--idle-timeout", ito, 3600000, &o.idle_timeout_ms)) !=
+            CLI_OK ||
+        (status = number("--notify-interval", nint, 86400, &interval_s)) !=
+            CLI_OK ||
+        (status = number("--notify-backoff", nback, 86400, &backoff_s)) !=
             CLI_OK)
         return status;
+    o.notify_interval_ms = interval_s * 1000;
+    nc.backoff_ms = (int64_t)backoff_s * 1000;
+    if (yima_risk_notify_setup(&nc, &err) != 0) {
+        fprintf(stderr, "yima: serve: %s\n", err.msg);
+        return CLI_INVALID;
+    }
     /* fail early, with the CLI's message, when the store is not there */
     if ((status = cli_store_open(o.db, &st)) != CLI_OK)
         return status;

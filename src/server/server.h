@@ -6,7 +6,8 @@
  *   file         owns
  *   -----------  ------------------------------------------------------------
  *   server.c     server_run(): the engine's configuration, one store handle
- *                per worker, the access log file, the "listening" line
+ *                per worker, the access log file, the "listening" line, the
+ *                timer thread that sends due recall notices
  *   routes.c     the routing table: one line per endpoint
  *   h_ops.c      GET /healthz, GET /metrics (the platform's own metrics)
  *   h_ledger.c   GET /ledger/checkpoint, /ledger/tile/..., /api/v1/ledger/proof
@@ -38,6 +39,7 @@ typedef struct server_opts {
                              served as stored, never signed here */
     int workers;          /* 0: one per core */
     int request_timeout_ms, idle_timeout_ms; /* 0: the engine's defaults */
+    int notify_interval_ms; /* the notice timer's period; 0: 5 s */
 } server_opts;
 
 /* What the whole server shares; read-only once the workers run. */

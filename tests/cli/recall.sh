@@ -187,8 +187,11 @@ out=$(sqlite3 "$db" "SELECT count(*) FROM risk_records WHERE kind = 'return'")
 [ "$out" = 2 ] && ok "returns: only the two accepted are stored" || bad "return rows: $out"
 out=$(call GET /api/v1/recalls/$id "$TR")
 has "$out" '"progress":{"held":2,"returned":1,"holders":[' "progress: totals of units"
-has "$out" "{\"party\":\"$S\",\"held\":2,\"returned\":1,\"outstanding\":1}" "progress: returned vs held per holder"
-has "$out" "{\"party\":\"$P\",\"uom\":\"MTR\",\"held\":3000,\"returned\":1000,\"outstanding\":2000}" "progress: by quantity"
+has "$out" "{\"party\":\"$S\",\"held\":2,\"returned\":1,\"outstanding\":1," "progress: returned vs held per holder"
+has "$out" "{\"party\":\"$P\",\"uom\":\"MTR\",\"held\":3000,\"returned\":1000,\"outstanding\":2000," "progress: by quantity"
+# each subscribed holder's entry also says how its notice fares
+has "$out" "\"outstanding\":1,\"notice\":{\"status\":\"pending\",\"attempts\":1,\"delivered_at\":null,\"last_error\":\"connect: Connection refused\"}}" "progress: the holder's notice, not delivered yet"
+has "$out" "\"outstanding\":2000,\"notice\":{\"status\":\"delivered\",\"attempts\":1,\"delivered_at\":\"20" "progress: the holder's notice, delivered"
 has "$out" "\"party\":\"$S\",\"url\":\"http://127.0.0.1:$closed/hook\",\"status\":\"pending\",\"attempts\":1,\"next_attempt\":" "webhook: a failed delivery waits for its retry"
 has "$out" '"last_error":"connect: Connection refused"' "webhook: and says why it failed"
 has "$out" "\"party\":\"$P\",\"url\":\"http://127.0.0.1:$hport/recalls\",\"status\":\"delivered\",\"attempts\":1" "webhook: the delivered one is not sent again"
