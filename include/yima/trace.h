@@ -77,8 +77,10 @@ typedef enum yima_trace_direction {
  * bad `at`; *err says which and why), YIMA_ENOTFOUND (no event names the
  * code, or the producer is not a stored party), YIMA_ETOOBIG (more than
  * YIMA_TRACE_UNITS_MAX units in scope), YIMA_EIO, YIMA_ENOMEM or the
- * buffer's error. Cost: one yima_store_events() per unit in scope (see
- * docs/internals.md, "Custody and trace").
+ * buffer's error. Cost: a backward trace replays the code's events; a
+ * forward trace catches the custody state up (yima_trace_catch_up) and
+ * reads one row per unit in scope, replaying only as of a time and units
+ * whose row cannot tell (see docs/internals.md, "Custody and trace").
  */
 int yima_trace_json(yima_store *st, const char *code, yima_trace_direction dir,
                     const char *at, yima_buf *out, yima_error *err);

@@ -44,8 +44,10 @@ void tr_ctx_free(tr_ctx *c)
     free(c->rows.val);
     tr_vec_free(&c->dirty);
     for (size_t i = 0; c->packed.key && i <= c->packed.mask; i++)
-        if (c->packed.key[i])
+        if (c->packed.key[i]) {
             tr_vec_free(c->packed.val[i]);
+            free(c->packed.val[i]);
+        }
     free(c->packed.key);
     free(c->packed.val);
     c->arena = NULL;

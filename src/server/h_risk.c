@@ -15,9 +15,9 @@
  *   POST /api/v1/subscriptions        a producer or seller: its webhook for
  *                                     recall notifications
  *
- * Webhook notifications (yima_risk_notify) are attempted when a recall is
- * ordered and retried, when due, whenever the recall is read: the server
- * has no timer of its own for them.
+ * Webhook notifications (yima_risk_notify) of a new recall are attempted
+ * when it is ordered; the server's timer thread (server.c) retries what
+ * is due.
  *
  * Bodies are checked by the library; its errors name the field and go to
  * the client as 400 (404 for a code or recall not found), and nothing is
@@ -181,8 +181,14 @@ int h_recalls_post(yima_http_req *req, yima_http_res *res)
     body = body_of(req, &len);
     yima_buf_init(&out, ANSWER_MAX);
     rc = yima_risk_recall_add(sw->st, body, len, who.tok.party, &out, &err);
-    if (rc == 0) /* first attempts now; failures are kept for retries */
-        yima_risk_notify(sw->st, 0, NOTIFY_TIMEOUT_MS, NULL, NULL);
+    if (rc == 0) { /* first attempts now; failures wait for the timer */
+        json_t *o = json_loadb((const char *)out.data, out.len, 0, NULL);
+        json_int_t id = json_integer_value(json_object_get(o, "id"));
+
+        json_decref(o);
+        if (id > 0)
+            yima_risk_notify(sw->st, id, NOTIFY_TIMEOUT_MS, NULL, NULL);
+    }
     return finish(res, rc, 201, &out, &err, "bad recall");
 }
 
@@ -205,8 +211,6 @@ int h_recall_get(yima_http_req *req, yima_http_res *res)
         return yima_http_res_error(res, 403, "not allowed",
                                    "%s is not a holder in recall %lld",
                                    who.tok.party, (long long)id);
-    /* retries that came due since (the server has no timer of its own) */
-    yima_risk_notify(sw->st, id, NOTIFY_TIMEOUT_MS, NULL, NULL);
     yima_buf_init(&out, ANSWER_MAX);
     return finish(res, yima_risk_recall_json(sw->st, id, &out, &err), 200, &out,
                   &err, "recall");
