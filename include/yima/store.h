@@ -603,6 +603,13 @@ int yima_store_custody_put(yima_store *st, const char *code,
 int yima_store_custody_kids(yima_store *st, const char *container,
                             int (*fn)(void *arg, const char *code), void *arg,
                             yima_error *err);
+/* Read many rows as one state of the store (a read transaction, which
+ * also saves the file locking per statement): *began says whether one was
+ * begun (false inside a transaction already); end it with
+ * yima_store_snapshot_end(st, began). Returns 0 or YIMA_EIO. */
+int yima_store_snapshot_begin(yima_store *st, bool *began, yima_error *err);
+void yima_store_snapshot_end(yima_store *st, bool began);
+
 /* Is a write transaction (yima_store_batch_begin) open on this handle? */
 bool yima_store_in_batch(const yima_store *st);
 

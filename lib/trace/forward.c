@@ -362,6 +362,11 @@ static json_t *result(const char *code, tally *t)
     return o;
 }
 
+static int by_code(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static bool producer_scope(const char *code)
 {
     return strncmp(code, "urn:yima:uscc:", 14) == 0;
@@ -410,6 +415,9 @@ int tr_forward(tr_ctx *c, const char *code, json_t **out)
     t.over = json_array();
     if ((rc = resolve(c, code, &s)) != 0)
         goto out;
+    /* in code order: neighbouring custody rows share pages */
+    if (s.units.n > 1)
+        qsort(s.units.v, s.units.n, sizeof *s.units.v, by_code);
     for (size_t i = 0; i < s.units.n && rc == 0; i++)
         rc = unit(c, &t, s.units.v[i]);
     for (size_t i = 0; i < s.classes.n && rc == 0; i++)

@@ -478,6 +478,10 @@ int yima_trace_catch_up(yima_store *st, yima_error *err)
     int rc;
 
     yima_error_clear(err);
+    /* Up to date already (the common case for a reader): no write lock. */
+    if (own && (rc = upto_get(st, &upto, err)) == 0 &&
+        (rc = yima_store_size(st, &size, err)) == 0 && upto >= size)
+        return 0;
     do {
         if (own && (rc = yima_store_batch_begin(st, err)) != 0)
             return rc;

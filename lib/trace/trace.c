@@ -20,6 +20,7 @@ int yima_trace_json(yima_store *st, const char *code, yima_trace_direction dir,
     json_t *res = NULL;
     char *text = NULL;
     int64_t at_ms = INT64_MAX;
+    bool snap = false;
     int rc;
 
     assert(st && code && out);
@@ -49,8 +50,11 @@ int yima_trace_json(yima_store *st, const char *code, yima_trace_direction dir,
     if (dir == YIMA_TRACE_FORWARD && !at &&
         (rc = yima_trace_catch_up(st, err)) != 0)
         goto out;
+    if ((rc = yima_store_snapshot_begin(st, &snap, err)) != 0)
+        goto out;
     rc = dir == YIMA_TRACE_BACKWARD ? tr_backward(c, code, &res)
                                     : tr_forward(c, code, &res);
+    yima_store_snapshot_end(st, snap);
     if (rc == 0 && !(text = json_dumps(res, JSON_COMPACT)))
         rc = YIMA_ENOMEM;
     if (rc == 0 && (rc = yima_buf_puts(out, text)) != 0)
