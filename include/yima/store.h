@@ -27,7 +27,7 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 3; WAL,
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 5; WAL,
  * synchronous=FULL, foreign_keys=ON, busy_timeout 10 s, wal_autocheckpoint
  * 16384 pages, so the WAL grows to about 64 MiB between checkpoints):
  *
@@ -60,9 +60,11 @@
  *               lo, hi       INTEGER             it covers events [lo, hi)
  *               postings     INTEGER
  *   index_blocks run, first_key, data            a run's postings, 16 bytes
- *   (WITHOUT                                     each, in key order; derived
- *    ROWID)                                      from events.codes, see
- *                                                lib/store/index.h
+ *                                                each, in key order; derived
+ *                                                from events.codes, see
+ *                                                lib/store/index.h; found by
+ *                                                the unique index (run,
+ *                                                first_key)
  *   ledger      id           INTEGER = 1         one row
  *               size         INTEGER             leaves in the tree
  *   ledger_hash idx          INTEGER PRIMARY KEY stored-hash index

@@ -38,7 +38,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IX_BLOCK  4096      /* postings per run block (a 64 KB blob) */
+#define IX_BLOCK  256       /* postings per run block (a 4 KB blob: a look-up
+                               reads a page or two per run) */
 #define IX_FLUSH  (1 << 21) /* postings in the tail that trigger a flush */
 #define IX_FANOUT 4         /* runs of one level merged into one */
 #define IX_CLOSE_FLUSH (1 << 16) /* a writer closing with this many flushes */

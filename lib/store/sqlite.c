@@ -14,7 +14,7 @@
 #include "store_int.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 #define BUSY_MS        10000
 #define LIST_MAX       (64 << 20) /* most bytes of an event's code list */
 
@@ -29,10 +29,23 @@
     "CREATE INDEX IF NOT EXISTS custody_container ON custody (container) "     \
     "WHERE container IS NOT NULL;"
 
+/* The code index's blocks: a rowid table with the blob, found through a
+ * small (run, first_key) index. (A WITHOUT ROWID table keyed so would
+ * keep the blob in the key's cell, and a search reads every overflowing
+ * cell it compares whole: 64 KB per probe.) */
+#define BLOCKS_SQL(name)                                                       \
+    "CREATE TABLE " name " ("                                                  \
+    " run INTEGER NOT NULL,"                                                   \
+    " first_key INTEGER NOT NULL,"                                             \
+    " data BLOB NOT NULL);"
+
+#define BLOCKS_KEY_SQL                                                         \
+    "CREATE UNIQUE INDEX index_blocks_key ON index_blocks (run, first_key);"
+
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=4;"            /* SCHEMA_VERSION */
+    "PRAGMA user_version=5;"            /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
@@ -64,11 +77,7 @@ static const char schema[] =
     " lo INTEGER NOT NULL,"
     " hi INTEGER NOT NULL,"
     " postings INTEGER NOT NULL);"
-    "CREATE TABLE index_blocks ("
-    " run INTEGER NOT NULL,"
-    " first_key INTEGER NOT NULL,"
-    " data BLOB NOT NULL,"
-    " PRIMARY KEY (run, first_key)) WITHOUT ROWID;"
+    BLOCKS_SQL("index_blocks")
     "CREATE TABLE ledger ("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
     " size INTEGER NOT NULL CHECK (size >= 0));"
@@ -124,13 +133,23 @@ static const char schema[] =
     " party TEXT NOT NULL REFERENCES parties (uscc),"
     " product TEXT,"
     " created INTEGER NOT NULL) WITHOUT ROWID;"
+    BLOCKS_KEY_SQL
     CUSTODY_SQL
     "COMMIT;";
 
-/* Version 3 stores lack only the custody table. */
+/* Version 3 stores lack the custody table; version 4 stores keep the code
+ * index's blocks in a WITHOUT ROWID table. */
 static const char upgrade_3[] = "BEGIN IMMEDIATE;" CUSTODY_SQL
                                 "PRAGMA user_version=4;"
                                 "COMMIT;";
+static const char upgrade_4[] =
+    "BEGIN IMMEDIATE;" BLOCKS_SQL("index_blocks_5")
+    "INSERT INTO index_blocks_5 SELECT run, first_key, data FROM index_blocks "
+    "ORDER BY run, first_key;"
+    "DROP TABLE index_blocks;"
+    "ALTER TABLE index_blocks_5 RENAME TO index_blocks;" BLOCKS_KEY_SQL
+    "PRAGMA user_version=5;"
+    "COMMIT;";
 
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
  * YIMA_EVENT_AGGREGATION (checked by static asserts in sqlite_event.c). */
@@ -511,6 +530,14 @@ int sq_open(const char *path, void **be, yima_error *err)
     }
     if (ver == 3) {
         if ((rc = sqlite3_exec(s->db, upgrade_3, NULL, NULL, NULL)) !=
+            SQLITE_OK) {
+            rc = sq_fail(s, NULL, rc, err, path);
+            goto out;
+        }
+        ver = 4;
+    }
+    if (ver == 4) {
+        if ((rc = sqlite3_exec(s->db, upgrade_4, NULL, NULL, NULL)) !=
             SQLITE_OK) {
             rc = sq_fail(s, NULL, rc, err, path);
             goto out;
