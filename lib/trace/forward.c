@@ -263,12 +263,46 @@ static int unit(tr_ctx *c, tally *t, const char *code)
     return rc;
 }
 
+static int found(void *arg, uint64_t index, int64_t record_time_ms,
+                 const char *json, size_t len)
+{
+    (void)index, (void)record_time_ms, (void)json, (void)len;
+    *(bool *)arg = true;
+    return 0;
+}
+
+/* Does any event name code as a quantity's epcClass? One index look-up:
+ * a batch of serialised units has none, and its events need not be read
+ * a second time. */
+static int is_class(tr_ctx *c, const char *code, bool *yes)
+{
+    yima_query q;
+    yima_error e;
+    int rc;
+
+    *yes = false;
+    yima_query_init(&q);
+    q.codes[0] = (yima_query_codes){1u << YIMA_ROLE_CLASS, NULL, {&code, 1}};
+    q.n_codes = 1;
+    q.limit = 1;
+    if ((rc = yima_store_query(c->st, &q, found, yes, NULL, &e)) != 0 &&
+        !c->rc) {
+        c->rc = rc;
+        if (c->err)
+            *c->err = e;
+    }
+    return rc;
+}
+
 static int class(tr_ctx *c, tally *t, const char *code)
 {
     tr_list l;
     tr_chain ch = {0};
+    bool quantity;
     int rc;
 
+    if ((rc = is_class(c, code, &quantity)) != 0 || !quantity)
+        return rc;
     if ((rc = tr_load_code(c, code, &l)) != 0)
         return rc;
     t->any |= l.n > 0;
