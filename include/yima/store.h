@@ -27,7 +27,7 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 5; WAL,
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 6; WAL,
  * synchronous=FULL, foreign_keys=ON, busy_timeout 10 s, wal_autocheckpoint
  * 16384 pages, so the WAL grows to about 64 MiB between checkpoints):
  *
@@ -580,7 +580,9 @@ int yima_store_verify(yima_store *st, yima_store_progress_fn progress,
  * so a forward trace or a capture check reads one row per unit instead of
  * replaying its events. Table custody (WITHOUT ROWID): code TEXT PRIMARY
  * KEY (canonical), holder TEXT NULL, container TEXT NULL (indexed),
- * state INTEGER, t INTEGER; meta "custody_upto" is the ledger index up to
+ * state INTEGER, t INTEGER; table batch_units (batch, code: the canonical
+ * batch code each commissioning gave a unit); meta "custody_upto" is the
+ * ledger index up to
  * which events are applied. Like the code index it is derived: deleting
  * the rows and the setting makes lib/trace rebuild it.
  */
@@ -611,6 +613,18 @@ int yima_store_custody_kids(yima_store *st, const char *container,
  * yima_store_snapshot_end(st, began). Returns 0 or YIMA_EIO. */
 int yima_store_snapshot_begin(yima_store *st, bool *began, yima_error *err);
 void yima_store_snapshot_end(yima_store *st, bool began);
+
+/* Note that a commissioning made unit `code` of batch `batch` (both
+ * canonical): 0 or YIMA_EIO. */
+int yima_store_batch_unit_put(yima_store *st, const char *batch,
+                              const char *code, yima_error *err);
+/* Call fn(arg, code, holder (NULL: none), state) for each unit of batch
+ * with a custody row, in code order. Returns 0, fn's value, or YIMA_EIO. fn must
+ * not use the store. */
+int yima_store_custody_batch(yima_store *st, const char *batch,
+                             int (*fn)(void *arg, const char *code,
+                                       const char *holder, int state),
+                             void *arg, yima_error *err);
 
 /* Is a write transaction (yima_store_batch_begin) open on this handle? */
 bool yima_store_in_batch(const yima_store *st);

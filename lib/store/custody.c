@@ -114,6 +114,48 @@ int yima_store_custody_kids(yima_store *st, const char *container,
     return rc;
 }
 
+int yima_store_batch_unit_put(yima_store *st, const char *batch,
+                              const char *code, yima_error *err)
+{
+    sq *s;
+    sqlite3_stmt *q;
+    int r;
+
+    assert(st && batch && code);
+    if (!(s = custody_db(st, err)))
+        return YIMA_EUSAGE;
+    q = sq_stmt(s, SQ_BATCH_UNIT_PUT);
+    sq_bind_text(q, 1, batch);
+    sq_bind_text(q, 2, code);
+    r = sqlite3_step(q);
+    sqlite3_reset(q);
+    return r == SQLITE_DONE ? 0 : sq_fail(s, q, r, err, "batch units");
+}
+
+int yima_store_custody_batch(yima_store *st, const char *batch,
+                             int (*fn)(void *arg, const char *code,
+                                       const char *holder, int state),
+                             void *arg, yima_error *err)
+{
+    sqlite3_stmt *q;
+    sq *s;
+    int r, rc = 0;
+
+    assert(st && batch && fn);
+    if (!(s = custody_db(st, err)))
+        return YIMA_EUSAGE;
+    q = sq_stmt(s, SQ_CUSTODY_BATCH);
+    sq_bind_text(q, 1, batch);
+    while (rc == 0 && (r = sqlite3_step(q)) == SQLITE_ROW)
+        rc = fn(arg, (const char *)sqlite3_column_text(q, 0),
+                (const char *)sqlite3_column_text(q, 1),
+                sqlite3_column_int(q, 2));
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = sq_fail(s, q, r, err, "custody");
+    sqlite3_reset(q);
+    return rc;
+}
+
 bool yima_store_in_batch(const yima_store *st)
 {
     return st->batch;

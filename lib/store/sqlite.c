@@ -14,11 +14,12 @@
 #include "store_int.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 #define BUSY_MS        10000
 #define LIST_MAX       (64 << 20) /* most bytes of an event's code list */
 
-/* The custody state (lib/trace/state.c): derived from the events. */
+/* The custody state (lib/trace/state.c): derived from the events. Schema
+ * 6 added the units of each batch. */
 #define CUSTODY_SQL                                                            \
     "CREATE TABLE IF NOT EXISTS custody ("                                     \
     " code TEXT PRIMARY KEY,"                                                  \
@@ -28,6 +29,11 @@
     " t INTEGER NOT NULL) WITHOUT ROWID;"                                      \
     "CREATE INDEX IF NOT EXISTS custody_container ON custody (container) "     \
     "WHERE container IS NOT NULL;"
+#define BATCH_UNITS_SQL                                                        \
+    "CREATE TABLE batch_units ("                                               \
+    " batch TEXT NOT NULL,"                                                    \
+    " code TEXT NOT NULL,"                                                     \
+    " PRIMARY KEY (batch, code)) WITHOUT ROWID;"
 
 /* The code index's blocks: a rowid table with the blob, found through a
  * small (run, first_key) index. (A WITHOUT ROWID table keyed so would
@@ -45,7 +51,7 @@
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=5;"            /* SCHEMA_VERSION */
+    "PRAGMA user_version=6;"            /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
@@ -135,6 +141,7 @@ static const char schema[] =
     " created INTEGER NOT NULL) WITHOUT ROWID;"
     BLOCKS_KEY_SQL
     CUSTODY_SQL
+    BATCH_UNITS_SQL
     "COMMIT;";
 
 /* Version 3 stores lack the custody table; version 4 stores keep the code
@@ -149,6 +156,14 @@ static const char upgrade_4[] =
     "DROP TABLE index_blocks;"
     "ALTER TABLE index_blocks_5 RENAME TO index_blocks;" BLOCKS_KEY_SQL
     "PRAGMA user_version=5;"
+    "COMMIT;";
+/* Version 5 stores lack the units of each batch: the custody state is
+ * derived, so it is dropped and rebuilt by the next catch-up. */
+static const char upgrade_5[] =
+    "BEGIN IMMEDIATE;" BATCH_UNITS_SQL
+    "DELETE FROM custody;"
+    "DELETE FROM meta WHERE key = 'custody_upto';"
+    "PRAGMA user_version=6;"
     "COMMIT;";
 
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
@@ -234,6 +249,10 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_CUSTODY_PUT] = "INSERT INTO custody VALUES (?1, ?2, ?3, ?4, ?5) "
                        "ON CONFLICT (code) DO UPDATE SET holder = ?2, "
                        "container = ?3, state = ?4, t = ?5",
+    [SQ_BATCH_UNIT_PUT] = "INSERT OR IGNORE INTO batch_units VALUES (?1, ?2)",
+    [SQ_CUSTODY_BATCH] = "SELECT b.code, c.holder, c.state FROM batch_units b "
+                         "JOIN custody c ON c.code = b.code "
+                         "WHERE b.batch = ?1 ORDER BY b.code",
     [SQ_CUSTODY_KIDS] = "SELECT code FROM custody WHERE container = ?1",
 };
 
@@ -538,6 +557,14 @@ int sq_open(const char *path, void **be, yima_error *err)
     }
     if (ver == 4) {
         if ((rc = sqlite3_exec(s->db, upgrade_4, NULL, NULL, NULL)) !=
+            SQLITE_OK) {
+            rc = sq_fail(s, NULL, rc, err, path);
+            goto out;
+        }
+        ver = 5;
+    }
+    if (ver == 5) {
+        if ((rc = sqlite3_exec(s->db, upgrade_5, NULL, NULL, NULL)) !=
             SQLITE_OK) {
             rc = sq_fail(s, NULL, rc, err, path);
             goto out;

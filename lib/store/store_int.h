@@ -264,6 +264,8 @@ enum sq_stmt {
     SQ_CUSTODY_GET,
     SQ_CUSTODY_PUT,
     SQ_CUSTODY_KIDS,
+    SQ_BATCH_UNIT_PUT,
+    SQ_CUSTODY_BATCH,
     SQ_COUNT
 };
 

@@ -50,6 +50,8 @@ void tr_ctx_free(tr_ctx *c)
         }
     free(c->packed.key);
     free(c->packed.val);
+    free(c->batches.key);
+    free(c->batches.val);
     c->arena = NULL;
 }
 

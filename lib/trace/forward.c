@@ -439,6 +439,65 @@ static int resolve(tr_ctx *c, const char *code, scope *s)
     return contents(c, s, code, 0);
 }
 
+typedef struct rows_arg {
+    tr_ctx *c;
+    scope *s;
+    tally *t;
+    size_t n;
+} rows_arg;
+
+static int batch_row(void *arg, const char *code, const char *party,
+                     int state)
+{
+    rows_arg *a = arg;
+    holder *h;
+
+    if (++a->n > YIMA_TRACE_UNITS_MAX)
+        return yima_error_set(a->c->err, YIMA_ETOOBIG, 0,
+                              "trace: more than %d units in scope",
+                              YIMA_TRACE_UNITS_MAX);
+    a->t->any = true;
+    switch (state & ST_MASK) {
+    case ST_UNKNOWN: a->t->unaccounted++; return 0;
+    case ST_SOLD: a->t->consumers++; return 0;
+    case ST_HELD:
+        if (!party || !(h = hold(a->c, a->t, &a->t->holders,
+                                 tr_strdup(a->c, party), NULL)))
+            return YIMA_ENOMEM;
+        h->n++;
+        return 0;
+    default: /* transformed, replay: unit() replays it */
+        return add(a->c, a->s, &a->s->units, tr_strdup(a->c, code));
+    }
+}
+
+/* A batch's units from the custody rows its commissionings marked (one
+ * indexed range), tallied as they come; the batch code itself may be
+ * goods by quantity. Only with no `at`. */
+static int batch_rows(tr_ctx *c, const char *code, scope *s, tally *t)
+{
+    rows_arg a = {c, s, t, 0};
+    yima_error e;
+    int rc = yima_store_custody_batch(c->st, code, batch_row, &a, &e);
+
+    if (rc != 0 && rc != YIMA_ETOOBIG && rc != YIMA_ENOMEM && !c->rc) {
+        c->rc = rc;
+        if (c->err)
+            *c->err = e;
+    }
+    return rc ? rc : add(c, s, &s->classes, code);
+}
+
+static bool batch_scope(tr_ctx *c, const char *code)
+{
+    static const yima_code_opts o = {0, true};
+
+    return c->at == INT64_MAX &&
+           yima_code_parse(code, strlen(code), &o, &c->code, NULL) == 0 &&
+           c->code.scheme == YIMA_SCHEME_GS1 && yima_code_ai(&c->code, "01") &&
+           yima_code_ai(&c->code, "10") && !yima_code_ai(&c->code, "21");
+}
+
 int tr_forward(tr_ctx *c, const char *code, json_t **out)
 {
     scope s = {0};
@@ -447,7 +506,9 @@ int tr_forward(tr_ctx *c, const char *code, json_t **out)
 
     *out = NULL;
     t.over = json_array();
-    if ((rc = resolve(c, code, &s)) != 0)
+    rc = batch_scope(c, code) ? batch_rows(c, code, &s, &t)
+                              : resolve(c, code, &s);
+    if (rc != 0)
         goto out;
     /* in code order: neighbouring custody rows share pages */
     if (s.units.n > 1)

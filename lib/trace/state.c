@@ -24,6 +24,7 @@
  * marked ST_REPLAY and that unit is replayed from its events when traced,
  * so late events never give a wrong answer, only a slower one.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,57 @@ static int pack(tr_ctx *c, const tr_event *ev)
     return rc;
 }
 
+/* The canonical batch code of unit (a GTIN's Digital Link) with lot, as
+ * yima_code_parse writes it (what a trace of the batch is asked with), or
+ * NULL when unit has no GTIN or lot is no valid AI (10) value. */
+static const char *batch_of(tr_ctx *c, const char *unit, const char *lot)
+{
+    static const char dl[] = "https://id.gs1.org/01/";
+    static const yima_code_opts o = {0, true};
+    char key[YIMA_CODE_URI_MAX], *b;
+    const char *v;
+    size_t n = strlen(dl), k;
+
+    if (!lot || strncmp(unit, dl, n) != 0 || strlen(unit) < n + 14)
+        return NULL;
+    snprintf(key, sizeof key, "%.14s|%s", unit + n, lot);
+    if ((v = tr_map_get(&c->batches, key)) != NULL)
+        return v[0] ? v : NULL;
+    /* the lot percent-encoded, all but the unreserved characters */
+    k = (size_t)snprintf(key, sizeof key, "%s%.14s/10/", dl, unit + n);
+    for (const unsigned char *p = (const unsigned char *)lot;
+         *p && k + 4 < sizeof key; p++)
+        k += (size_t)(isalnum(*p) || strchr("-._~", *p)
+                          ? snprintf(key + k, sizeof key - k, "%c", *p)
+                          : snprintf(key + k, sizeof key - k, "%%%02X", *p));
+    v = yima_code_parse(key, k, &o, &c->code, NULL) == 0 ? c->code.canonical
+                                                          : "";
+    snprintf(key, sizeof key, "%.14s|%s", unit + n, lot);
+    if (!(b = tr_strdup(c, v)) || tr_map_put(c, &c->batches, key, b) != 0)
+        return c->rc = YIMA_ENOMEM, NULL;
+    return b[0] ? b : NULL;
+}
+
+/* An ObjectEvent ADD makes units of a batch (the forward trace of a batch
+ * reads them by it, as forward.c's made() finds them in the events). */
+static int made_of(tr_ctx *c, const tr_event *ev)
+{
+    yima_error e;
+    int rc = 0;
+
+    if (ev->type != YIMA_EVENT_OBJECT || ev->action != 'A')
+        return 0;
+    for (size_t k = 0; k < ev->epcs.n && rc == 0; k++) {
+        const char *b = batch_of(c, ev->epcs.v[k], ev->lots.v[k]);
+
+        if (b) {
+            rc = yima_store_batch_unit_put(c->st, b, ev->epcs.v[k], &e);
+            keep_error(c, rc, &e);
+        }
+    }
+    return rc ? rc : c->rc;
+}
+
 static int apply_list(tr_ctx *c, const tr_event *ev, const tr_strs *l,
                       enum reach how)
 {
@@ -374,7 +426,8 @@ int tr_state_apply(tr_ctx *c, const tr_event *ev)
     if (ev->parent && (rc = apply_code(c, ev, ev->parent, R_NAMED, 0)) != 0)
         return rc;
     if ((rc = apply_list(c, ev, &ev->epcs, R_NAMED)) != 0 ||
-        (rc = apply_list(c, ev, &ev->children, R_NAMED)) != 0)
+        (rc = apply_list(c, ev, &ev->children, R_NAMED)) != 0 ||
+        (rc = made_of(c, ev)) != 0)
         return rc;
     return pack(c, ev);
 }

@@ -63,6 +63,7 @@ typedef struct tr_ctx {
     tr_map rows;     /* code -> tr_row: custody rows read or changed */
     tr_vec dirty;    /* tr_row changed since the last tr_state_flush */
     tr_map packed;   /* container -> tr_vec of tr_row packed in it since */
+    tr_map batches;  /* "gtin|lot" -> canonical batch code ("" none) */
     yima_code code;  /* scratch for yima_code_parse() */
 } tr_ctx;
 

@@ -68,6 +68,35 @@ static void add_codes(json_t *list)
         scope_add(json_string_value(v));
 }
 
+/* The batch of each unit an ObjectEvent ADD makes with an ILMD lot. */
+static void add_batches(json_t *ev)
+{
+    static const yima_code_opts o = {0, true};
+    static yima_code c;
+    const char *key, *lot = NULL;
+    char batch[256];
+    json_t *v;
+    size_t i;
+
+    if (strcmp(json_string_value(json_object_get(ev, "action")) ?: "", "ADD"))
+        return;
+    json_object_foreach(json_object_get(ev, "ilmd"), key, v)
+    {
+        if (strstr(key, "lotNumber") && json_is_string(v))
+            lot = json_string_value(v);
+    }
+    json_array_foreach(json_object_get(ev, "epcList"), i, v)
+    {
+        const char *u = json_string_value(v), *g;
+
+        if (!lot || !u || yima_code_parse(u, strlen(u), &o, &c, NULL) != 0 ||
+            !(g = yima_code_ai(&c, "01")))
+            continue;
+        snprintf(batch, sizeof batch, "(01)%s(10)%s", g, lot);
+        scope_add(batch);
+    }
+}
+
 static int collect(void *arg, uint64_t index, int64_t rt, const char *json,
                    size_t len)
 {
@@ -77,6 +106,7 @@ static int collect(void *arg, uint64_t index, int64_t rt, const char *json,
     (void)arg, (void)index, (void)rt;
     if (!ev)
         return 1;
+    add_batches(ev);
     add_codes(json_object_get(ev, "epcList"));
     add_codes(json_object_get(ev, "childEPCs"));
     if (json_is_string(p = json_object_get(ev, "parentID")))
@@ -170,13 +200,16 @@ static size_t same(yima_store *s, const char *scope)
 
 static void test_state_is_the_replay(void **state)
 {
-    size_t held = 0, products = 0;
+    size_t held = 0, products = 0, batches = 0;
 
     (void)state;
     assert_true(n_scopes > 500);
     for (size_t i = 0; i < n_scopes; i++)
         held += same(st, scopes[i]) > 0;
     assert_true(held > n_scopes / 4); /* not a comparison of empty traces */
+    for (size_t i = 0; i < n_scopes; i++)
+        batches += strstr(scopes[i], "/10/") && !strstr(scopes[i], "/21/");
+    assert_true(batches > 20); /* batches of serialised units among them */
     /* and the batches and products of a few units */
     for (size_t i = 0; i < n_scopes; i++) {
         const char *s = scopes[i], *k = strstr(s, "/21/");
