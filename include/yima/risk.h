@@ -3,8 +3,8 @@
  * incident reports, risk cases graded from severity and exposure, and
  * recalls that snapshot every holder and track their returns.
  *
- * Everything is kept in one table of the store, created on first use (so
- * stores made before it simply gain it; lib/store/risk.c):
+ * Everything is kept in one table of the store (schema 6, which stores made
+ * before gain at open; lib/store/risk.c):
  *
  *   risk_records  column   type                 meaning
  *   ------------  -------  -------------------  -----------------------------

@@ -634,9 +634,8 @@ bool yima_store_in_batch(const yima_store *st);
  * A scan that says where it happens (a place: a location's GLN, or a
  * party) is kept, so the scan view can tell a code that turns up where its
  * custody is not, or in several places at once: a copied code. Scans that
- * name no place are not kept. Table scans (lib/store/scan.c), created on
- * the first yima_store_scan_put(), so stores made before it need no
- * migration:
+ * name no place are not kept. Table scans (lib/store/scan.c; schema 6,
+ * which stores made before gain at open):
  *
  *   scans  column  type                 meaning
  *   -----  ------  -------------------  ------------------------------------

@@ -10,16 +10,6 @@
 
 #include "store_int.h"
 
-static sq *custody_db(yima_store *st, yima_error *err)
-{
-    if (st->ops != &sq_ops) {
-        yima_error_set(err, YIMA_EUSAGE, 0,
-                       "store: custody: not in this backend");
-        return NULL;
-    }
-    return st->be;
-}
-
 static void copy_col(char *dst, size_t size, sqlite3_stmt *q, int col)
 {
     const unsigned char *v = sqlite3_column_text(q, col);
@@ -40,7 +30,7 @@ int yima_store_custody_get(yima_store *st, const char *code,
     int r;
 
     assert(st && code && out);
-    if (!(s = custody_db(st, err)))
+    if (!(s = sq_of(st, "custody", err)))
         return YIMA_EUSAGE;
     q = sq_stmt(s, SQ_CUSTODY_GET);
     sq_bind_text(q, 1, code);
@@ -68,7 +58,7 @@ int yima_store_custody_put(yima_store *st, const char *code,
     int r;
 
     assert(st && code && row);
-    if (!(s = custody_db(st, err)))
+    if (!(s = sq_of(st, "custody", err)))
         return YIMA_EUSAGE;
     q = sq_stmt(s, SQ_CUSTODY_PUT);
     sq_bind_text(q, 1, code);
@@ -91,7 +81,7 @@ int yima_store_custody_kids(yima_store *st, const char *container,
     int r, rc = 0;
 
     assert(st && container && fn);
-    if (!(s = custody_db(st, err)))
+    if (!(s = sq_of(st, "custody", err)))
         return YIMA_EUSAGE;
     yima_buf_init(&codes, (size_t)1 << 30);
     q = sq_stmt(s, SQ_CUSTODY_KIDS);
@@ -122,7 +112,7 @@ int yima_store_batch_unit_put(yima_store *st, const char *batch,
     int r;
 
     assert(st && batch && code);
-    if (!(s = custody_db(st, err)))
+    if (!(s = sq_of(st, "custody", err)))
         return YIMA_EUSAGE;
     q = sq_stmt(s, SQ_BATCH_UNIT_PUT);
     sq_bind_text(q, 1, batch);
@@ -142,7 +132,7 @@ int yima_store_custody_batch(yima_store *st, const char *batch,
     int r, rc = 0;
 
     assert(st && batch && fn);
-    if (!(s = custody_db(st, err)))
+    if (!(s = sq_of(st, "custody", err)))
         return YIMA_EUSAGE;
     q = sq_stmt(s, SQ_CUSTODY_BATCH);
     sq_bind_text(q, 1, batch);

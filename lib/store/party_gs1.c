@@ -32,10 +32,8 @@ int yima_store_party_by_gs1(yima_store *st, const char *key, size_t from,
 
     assert(st && key && party);
     party[0] = '\0';
-    if (st->ops != &sq_ops)
-        return yima_error_set(err, YIMA_EUSAGE, 0,
-                              "store: parties by GLN: not in this backend");
-    s = st->be;
+    if (!(s = sq_of(st, "parties by GLN", err)))
+        return YIMA_EUSAGE;
     for (int i = from == 0 ? 0 : 1; i < 2 && rc == YIMA_ENOTFOUND; i++) {
         sqlite3_stmt *q = NULL;
         int r = sqlite3_prepare_v2(s->db, sql[i], -1, &q, NULL);

@@ -1,8 +1,7 @@
 /*
  * risk.c - the rows of risk and recall (yima/risk.h): one table,
- * risk_records, created on first use so stores made before it need no
- * migration. Like party_gs1.c this uses the SQLite handle directly; a
- * second backend needs an op in store_ops for it.
+ * risk_records (schema in sqlite.c). Like party_gs1.c this uses the
+ * SQLite handle directly (sq_of); a second backend needs ops for it.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -11,52 +10,6 @@
 #include "yima/risk.h"
 
 #include "store_int.h"
-
-static const char table_sql[] =
-    "CREATE TABLE IF NOT EXISTS risk_records ("
-    " id INTEGER PRIMARY KEY,"
-    " kind TEXT NOT NULL,"
-    " key TEXT NOT NULL,"
-    " tag TEXT,"
-    " created INTEGER NOT NULL,"
-    " json TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS risk_records_key ON risk_records (kind, key);";
-
-/* The backend's SQLite state, or NULL and *err set. `create`: make the
- * table when missing (writers); readers of a store without it see no rows
- * (*absent), so a scan never writes. */
-static sq *risk_db(yima_store *st, bool create, bool *absent, yima_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    sq *s;
-    int r;
-
-    *absent = false;
-    if (st->ops != &sq_ops) {
-        yima_error_set(err, YIMA_EUSAGE, 0,
-                       "store: risk records: not in this backend");
-        return NULL;
-    }
-    s = st->be;
-    if (create) /* a no-op once the table exists: it writes nothing */
-        r = sqlite3_exec(s->db, table_sql, NULL, NULL, NULL);
-    else if ((r = sqlite3_prepare_v2(s->db,
-                                     "SELECT 1 FROM sqlite_master WHERE "
-                                     "type = 'table' AND name = "
-                                     "'risk_records'",
-                                     -1, &q, NULL)) == SQLITE_OK) {
-        r = sqlite3_step(q);
-        *absent = r == SQLITE_DONE;
-        r = r == SQLITE_ROW || r == SQLITE_DONE ? SQLITE_OK : r;
-    }
-    sqlite3_finalize(q);
-    if (r != SQLITE_OK) {
-        yima_error_set(err, YIMA_EIO, 0, "store: risk records: %s",
-                       sqlite3_errmsg(s->db));
-        return NULL;
-    }
-    return s;
-}
 
 int yima_store_risk_put(yima_store *st, const yima_store_risk_row *rows,
                         size_t n, int64_t *ids, int64_t *created,
@@ -72,12 +25,11 @@ int yima_store_risk_put_if(yima_store *st, yima_store_risk_check_fn check,
     sqlite3_stmt *q = NULL;
     int64_t now = store_now_ms();
     sq *s;
-    bool absent;
     int r, rc = 0, verdict = 0;
 
     assert(st && (rows || n == 0));
     yima_error_clear(err);
-    if (!(s = risk_db(st, true, &absent, err)))
+    if (!(s = sq_of(st, "risk records", err)))
         return err ? err->code : YIMA_EIO;
     r = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     /* the check reads inside the write lock: no other writer can change
@@ -131,15 +83,12 @@ int yima_store_risk_list(yima_store *st, const char *kind, const char *key,
 {
     sqlite3_stmt *q = NULL;
     sq *s;
-    bool absent;
     int r, rc = 0;
 
     assert(st && kind && fn);
     yima_error_clear(err);
-    if (!(s = risk_db(st, false, &absent, err)))
-        return err ? err->code : YIMA_EIO;
-    if (absent)
-        return 0; /* a store from before risk records: none yet */
+    if (!(s = sq_of(st, "risk records", err)))
+        return YIMA_EUSAGE;
     r = sqlite3_prepare_v2(s->db,
                            "SELECT id, kind, key, tag, created, json "
                            "FROM risk_records WHERE kind = ?1 "

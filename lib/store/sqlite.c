@@ -35,6 +35,25 @@
     " code TEXT NOT NULL,"                                                     \
     " PRIMARY KEY (batch, code)) WITHOUT ROWID;"
 
+/* Risk and recall records (lib/store/risk.c) and scans at places
+ * (lib/store/scan.c); before schema 6 they were made on first use. */
+#define RISK_SCANS_SQL                                                         \
+    "CREATE TABLE IF NOT EXISTS risk_records ("                                \
+    " id INTEGER PRIMARY KEY,"                                                 \
+    " kind TEXT NOT NULL,"                                                     \
+    " key TEXT NOT NULL,"                                                      \
+    " tag TEXT,"                                                               \
+    " created INTEGER NOT NULL,"                                               \
+    " json TEXT NOT NULL);"                                                    \
+    "CREATE INDEX IF NOT EXISTS risk_records_key ON risk_records (kind, key);" \
+    "CREATE TABLE IF NOT EXISTS scans ("                                       \
+    " id INTEGER PRIMARY KEY,"                                                 \
+    " code TEXT NOT NULL,"                                                     \
+    " time INTEGER NOT NULL,"                                                  \
+    " place TEXT NOT NULL,"                                                    \
+    " party TEXT NOT NULL);"                                                   \
+    "CREATE INDEX IF NOT EXISTS scans_code ON scans (code, time);"
+
 /* The code index's blocks: a rowid table with the blob, found through a
  * small (run, first_key) index. (A WITHOUT ROWID table keyed so would
  * keep the blob in the key's cell, and a search reads every overflowing
@@ -142,6 +161,7 @@ static const char schema[] =
     BLOCKS_KEY_SQL
     CUSTODY_SQL
     BATCH_UNITS_SQL
+    RISK_SCANS_SQL
     "COMMIT;";
 
 /* Version 3 stores lack the custody table; version 4 stores keep the code
@@ -160,7 +180,7 @@ static const char upgrade_4[] =
 /* Version 5 stores lack the units of each batch: the custody state is
  * derived, so it is dropped and rebuilt by the next catch-up. */
 static const char upgrade_5[] =
-    "BEGIN IMMEDIATE;" BATCH_UNITS_SQL
+    "BEGIN IMMEDIATE;" BATCH_UNITS_SQL RISK_SCANS_SQL
     "DELETE FROM custody;"
     "DELETE FROM meta WHERE key = 'custody_upto';"
     "PRAGMA user_version=6;"
@@ -289,6 +309,14 @@ const store_ops sq_ops = {
     .master_put = sq_master_put,
     .master_get = sq_master_get,
 };
+
+sq *sq_of(yima_store *st, const char *what, yima_error *err)
+{
+    if (st->ops == &sq_ops)
+        return st->be;
+    yima_error_set(err, YIMA_EUSAGE, 0, "store: %s: not in this backend", what);
+    return NULL;
+}
 
 int sq_fail(sq *s, sqlite3_stmt *st, int rc, yima_error *err, const char *what)
 {

@@ -304,6 +304,12 @@ extern const store_ops sq_ops;
 int sq_create(const char *path, yima_error *err);
 int sq_open(const char *path, void **be, yima_error *err);
 
+/* sqlite.c: the SQLite state under st, for the files that read it
+ * directly (custody, risk, scans, parties by GS1 key; a second backend
+ * needs ops for them); NULL and YIMA_EUSAGE in *err ("store: <what>: not
+ * in this backend") under another backend. */
+sq *sq_of(yima_store *st, const char *what, yima_error *err);
+
 /* sqlite.c: statement id, reset and with bindings cleared. */
 sqlite3_stmt *sq_stmt(sq *s, enum sq_stmt id);
 
