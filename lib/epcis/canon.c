@@ -12,6 +12,7 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,80 +103,83 @@ static const shape errdecl = SHAPE(errdecl_m);
 static const member persistent_m[] = {{"set", NULL}, {"unset", NULL}};
 static const shape persistent = SHAPE(persistent_m);
 
+/* A member of the event itself: its field and the shape of its value. */
+typedef struct emember {
+    epcis_field f;
+    const shape *sub;
+} emember;
+
 /* The common fields of every event, in the schema's order ("@context" and
  * recordTime are handled on their own). */
-static const member common_m[] = {
-    {"type", NULL},
-    {"eventTime", NULL},
-    {"eventTimeZoneOffset", NULL},
-    {"eventID", NULL},
-    {"certificationInfo", NULL},
-    {"errorDeclaration", &errdecl},
+static const emember common_m[] = {
+    {EPCIS_F_TYPE, NULL},      {EPCIS_F_EVENT_TIME, NULL},
+    {EPCIS_F_TZ_OFFSET, NULL}, {EPCIS_F_EVENT_ID, NULL},
+    {EPCIS_F_CERT, NULL},      {EPCIS_F_ERROR_DECL, &errdecl},
 };
 
 /* The fields of each event type, in the order of its schema. */
-static const member object_m[] = {
-    {"epcList", NULL},
-    {"quantityList", &quantity},
-    {"action", NULL},
-    {"bizStep", NULL},
-    {"disposition", NULL},
-    {"persistentDisposition", &persistent},
-    {"readPoint", &location},
-    {"bizLocation", &location},
-    {"bizTransactionList", &biztx},
-    {"sourceList", &source},
-    {"destinationList", &dest},
-    {"sensorElementList", &sensor},
-    {"ilmd", NULL},
+static const emember object_m[] = {
+    {EPCIS_F_EPC_LIST, NULL},
+    {EPCIS_F_QUANTITY, &quantity},
+    {EPCIS_F_ACTION, NULL},
+    {EPCIS_F_BIZ_STEP, NULL},
+    {EPCIS_F_DISPOSITION, NULL},
+    {EPCIS_F_PERSISTENT, &persistent},
+    {EPCIS_F_READ_POINT, &location},
+    {EPCIS_F_BIZ_LOCATION, &location},
+    {EPCIS_F_BIZ_TX, &biztx},
+    {EPCIS_F_SOURCE, &source},
+    {EPCIS_F_DEST, &dest},
+    {EPCIS_F_SENSORS, &sensor},
+    {EPCIS_F_ILMD, NULL},
 };
 
-static const member aggregation_m[] = {
-    {"parentID", NULL},
-    {"childEPCs", NULL},
-    {"childQuantityList", &quantity},
-    {"action", NULL},
-    {"bizStep", NULL},
-    {"disposition", NULL},
-    {"readPoint", &location},
-    {"bizLocation", &location},
-    {"bizTransactionList", &biztx},
-    {"sourceList", &source},
-    {"destinationList", &dest},
-    {"sensorElementList", &sensor},
+static const emember aggregation_m[] = {
+    {EPCIS_F_PARENT_ID, NULL},
+    {EPCIS_F_CHILD_EPCS, NULL},
+    {EPCIS_F_CHILD_QUANTITY, &quantity},
+    {EPCIS_F_ACTION, NULL},
+    {EPCIS_F_BIZ_STEP, NULL},
+    {EPCIS_F_DISPOSITION, NULL},
+    {EPCIS_F_READ_POINT, &location},
+    {EPCIS_F_BIZ_LOCATION, &location},
+    {EPCIS_F_BIZ_TX, &biztx},
+    {EPCIS_F_SOURCE, &source},
+    {EPCIS_F_DEST, &dest},
+    {EPCIS_F_SENSORS, &sensor},
 };
 
-static const member transaction_m[] = {
-    {"bizTransactionList", &biztx},
-    {"parentID", NULL},
-    {"epcList", NULL},
-    {"quantityList", &quantity},
-    {"action", NULL},
-    {"bizStep", NULL},
-    {"disposition", NULL},
-    {"readPoint", &location},
-    {"bizLocation", &location},
-    {"sourceList", &source},
-    {"destinationList", &dest},
-    {"sensorElementList", &sensor},
+static const emember transaction_m[] = {
+    {EPCIS_F_BIZ_TX, &biztx},
+    {EPCIS_F_PARENT_ID, NULL},
+    {EPCIS_F_EPC_LIST, NULL},
+    {EPCIS_F_QUANTITY, &quantity},
+    {EPCIS_F_ACTION, NULL},
+    {EPCIS_F_BIZ_STEP, NULL},
+    {EPCIS_F_DISPOSITION, NULL},
+    {EPCIS_F_READ_POINT, &location},
+    {EPCIS_F_BIZ_LOCATION, &location},
+    {EPCIS_F_SOURCE, &source},
+    {EPCIS_F_DEST, &dest},
+    {EPCIS_F_SENSORS, &sensor},
 };
 
-static const member transformation_m[] = {
-    {"inputEPCList", NULL},
-    {"inputQuantityList", &quantity},
-    {"outputEPCList", NULL},
-    {"outputQuantityList", &quantity},
-    {"transformationID", NULL},
-    {"bizStep", NULL},
-    {"disposition", NULL},
-    {"persistentDisposition", &persistent},
-    {"readPoint", &location},
-    {"bizLocation", &location},
-    {"bizTransactionList", &biztx},
-    {"sourceList", &source},
-    {"destinationList", &dest},
-    {"sensorElementList", &sensor},
-    {"ilmd", NULL},
+static const emember transformation_m[] = {
+    {EPCIS_F_INPUT_EPCS, NULL},
+    {EPCIS_F_INPUT_QUANTITY, &quantity},
+    {EPCIS_F_OUTPUT_EPCS, NULL},
+    {EPCIS_F_OUTPUT_QUANTITY, &quantity},
+    {EPCIS_F_TRANSFORMATION_ID, NULL},
+    {EPCIS_F_BIZ_STEP, NULL},
+    {EPCIS_F_DISPOSITION, NULL},
+    {EPCIS_F_PERSISTENT, &persistent},
+    {EPCIS_F_READ_POINT, &location},
+    {EPCIS_F_BIZ_LOCATION, &location},
+    {EPCIS_F_BIZ_TX, &biztx},
+    {EPCIS_F_SOURCE, &source},
+    {EPCIS_F_DEST, &dest},
+    {EPCIS_F_SENSORS, &sensor},
+    {EPCIS_F_ILMD, NULL},
 };
 
 /* ---- values ------------------------------------------------------------- */
@@ -202,6 +206,41 @@ int epcis_canon_real(yima_buf *out, double v)
 
 static int any(yima_buf *out, const json_t *v);
 
+/* True when none of the n bytes at s needs escaping in a JSON string
+ * (each is printable ASCII other than '"' and '\\'); false may also mean
+ * "not sure". Eight bytes at a time: this runs over every string of every
+ * event. */
+static bool plain(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+    size_t i = 0;
+    uint64_t w;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if ((w & high) || ((w - ones * 0x20) & high) ||
+            (((w ^ ones * '"') - ones) & ~(w ^ ones * '"') & high) ||
+            (((w ^ ones * '\\') - ones) & ~(w ^ ones * '\\') & high))
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x80 ||
+            s[i] == '"' || s[i] == '\\')
+            return false;
+    return true;
+}
+
+/* yima_buf_json_str(), with the common case of text that needs no escape
+ * copied whole. */
+static int json_str(yima_buf *out, const char *s, size_t n)
+{
+    if (!plain(s, n))
+        return yima_buf_json_str(out, s, n);
+    yima_buf_putc(out, '"');
+    yima_buf_add(out, s, n);
+    return yima_buf_putc(out, '"');
+}
+
 static int byte_order(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -210,16 +249,27 @@ static int byte_order(const void *a, const void *b)
 /* Room for the extension keys of most objects without a malloc(). */
 #define REST_STACK 16
 
-/* The keys of o not in s (all when s is NULL), sorted; *n of them. The
- * array is `stack` (REST_STACK entries) when they fit, else one the caller
- * frees (not the keys); NULL when out of memory. */
-static const char **rest_keys(const json_t *o, const shape *s, size_t *n,
-                              const char **stack)
+/* Is key a member of s (which may be NULL), or one of the event fields
+ * whose bits are set in `fields`? */
+static bool known_key(const char *key, const shape *s, uint32_t fields)
+{
+    int f;
+
+    for (size_t i = 0; s && i < s->n; i++)
+        if (strcmp(s->m[i].name, key) == 0)
+            return true;
+    return fields && (f = epcis_field_of(key)) >= 0 && (fields >> f & 1);
+}
+
+/* The keys of o that are not known_key(key, s, fields), sorted; *n of
+ * them. The array is `stack` (REST_STACK entries) when they fit, else one
+ * the caller frees (not the keys); NULL when out of memory. */
+static const char **rest_keys(const json_t *o, const shape *s, uint32_t fields,
+                              size_t *n, const char **stack)
 {
     const char **k = stack;
     const char *key;
     json_t *v;
-    size_t i;
 
     *n = 0;
     if (json_object_size(o) > REST_STACK &&
@@ -227,10 +277,7 @@ static const char **rest_keys(const json_t *o, const shape *s, size_t *n,
         return NULL;
     json_object_foreach((json_t *)o, key, v)
     {
-        bool known = false;
-        for (i = 0; s && i < s->n && !known; i++)
-            known = strcmp(s->m[i].name, key) == 0;
-        if (!known)
+        if (!known_key(key, s, fields))
             k[(*n)++] = key;
     }
     if (*n > 1)
@@ -252,7 +299,7 @@ static int pair_key(yima_buf *out, bool *first, const char *key)
     if (!*first)
         yima_buf_putc(out, ',');
     *first = false;
-    yima_buf_json_str(out, key, strlen(key));
+    json_str(out, key, strlen(key));
     return yima_buf_putc(out, ':');
 }
 
@@ -278,7 +325,7 @@ static int object(yima_buf *out, const json_t *o, const shape *s)
         if (v && (rc = pair(out, &first, s->m[i].name, v, s->m[i].sub)) != 0)
             return rc;
     }
-    if (!(keys = rest_keys(o, s, &n, stack)))
+    if (!(keys = rest_keys(o, s, 0, &n, stack)))
         return YIMA_ENOMEM;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = pair(out, &first, keys[i], json_object_get(o, keys[i]), NULL);
@@ -331,8 +378,7 @@ static int any(yima_buf *out, const json_t *v)
         }
         return yima_buf_putc(out, ']');
     case JSON_STRING:
-        return yima_buf_json_str(out, json_string_value(v),
-                                 json_string_length(v));
+        return json_str(out, json_string_value(v), json_string_length(v));
     case JSON_INTEGER: return epcis_num_int(out, json_integer_value(v));
     case JSON_REAL: return epcis_canon_real(out, json_real_value(v));
     case JSON_TRUE: return yima_buf_puts(out, "true");
@@ -416,13 +462,23 @@ static int prefix_order(const void *a, const void *b)
     return c ? c : (nx > ny) - (nx < ny);
 }
 
+/* Does any context in ns itself define a prefix? */
+static bool has_user_prefixes(const epcis_nsmap *ns)
+{
+    for (const epcis_nsmap *m = ns; m; m = m->parent)
+        if (m->n)
+            return true;
+    return false;
+}
+
 static int context(yima_buf *out, const json_t *ev, const epcis_nsmap *ns)
 {
     used u;
 
     u.n = 0;
     u.overflow = false;
-    collect(&u, ns, ev);
+    if (has_user_prefixes(ns)) /* else no string can start with one */
+        collect(&u, ns, ev);
     if (u.overflow)
         return YIMA_EINVAL;
     yima_buf_puts(out, "\"@context\":");
@@ -445,10 +501,13 @@ static int context(yima_buf *out, const json_t *ev, const epcis_nsmap *ns)
 
 /* ---- the event ---------------------------------------------------------- */
 
-int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_nsmap *ns,
-                      const char *event_id)
+int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_fields *fl,
+                      const epcis_nsmap *ns, const char *event_id)
 {
-    static const shape by_type[] = {
+    static const struct {
+        const emember *m;
+        size_t n;
+    } by_type[] = {
         [YIMA_EVENT_OBJECT] = SHAPE(object_m),
         [YIMA_EVENT_AGGREGATION] = SHAPE(aggregation_m),
         [YIMA_EVENT_TRANSFORMATION] = SHAPE(transformation_m),
@@ -461,15 +520,16 @@ int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_nsmap *ns,
                                              "TransformationEvent",
                                              "TransactionEvent",
                                              "AssociationEvent"};
-    member all[N(common_m) + N(transformation_m) + 2];
-    const char *type = json_string_value(json_object_get(ev, "type"));
+    emember all[N(common_m) + N(transformation_m)];
+    const char *type = json_string_value(fl->v[EPCIS_F_TYPE]);
     const char *stack[REST_STACK], **keys = NULL;
+    /* recordTime is known, and left out; @context is written first */
+    uint32_t known = 1u << EPCIS_F_RECORD_TIME | 1u << EPCIS_F_CONTEXT;
     bool first = false;
-    size_t n = 0, nk;
-    shape s;
+    size_t n = 0, nk = 0;
     int t, rc = 0;
 
-    assert(out && ev && ns && event_id && type);
+    assert(out && ev && fl && ns && event_id && type);
     for (t = 1; t < (int)N(type_names) && strcmp(type, type_names[t]); t++)
         ;
     assert(t < (int)N(type_names));
@@ -477,23 +537,25 @@ int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_nsmap *ns,
         all[n++] = common_m[i];
     for (size_t i = 0; i < by_type[t].n; i++)
         all[n++] = by_type[t].m[i];
-    all[n++] = (member){"recordTime", NULL}; /* known, and left out */
-    all[n++] = (member){"@context", NULL};
-    s.m = all;
-    s.n = n;
+    for (size_t i = 0; i < n; i++)
+        known |= 1u << all[i].f;
 
     yima_buf_putc(out, '{');
     rc = context(out, ev, ns);
-    for (size_t i = 0; i + 2 < n && rc == 0; i++) {
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *name = epcis_field_name(all[i].f);
         const json_t *v;
-        if (strcmp(all[i].name, "eventID") == 0) {
-            pair_key(out, &first, all[i].name);
-            rc = yima_buf_json_str(out, event_id, strlen(event_id));
-        } else if ((v = json_object_get(ev, all[i].name)) != NULL) {
-            rc = pair(out, &first, all[i].name, v, all[i].sub);
+
+        if (all[i].f == EPCIS_F_EVENT_ID) {
+            pair_key(out, &first, name);
+            rc = json_str(out, event_id, strlen(event_id));
+        } else if ((v = fl->v[all[i].f]) != NULL) {
+            rc = pair(out, &first, name, v, all[i].sub);
         }
     }
-    if (rc == 0 && !(keys = rest_keys(ev, &s, &nk, stack)))
+    /* Extensions: none unless some member is no known field. */
+    if (rc == 0 && (fl->n_other || (fl->present & ~known)) &&
+        !(keys = rest_keys(ev, NULL, known, &nk, stack)))
         rc = YIMA_ENOMEM;
     for (size_t i = 0; rc == 0 && i < nk; i++)
         rc = pair(out, &first, keys[i], json_object_get(ev, keys[i]), NULL);

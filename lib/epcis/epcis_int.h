@@ -4,6 +4,7 @@
  * Who does what:
  *   hash.c     the public API: find the events of a document, hash them
  *   json.c     JSON text to Jansson values, quicker than json_loadb()
+ *   fields.c   the members of an event object, named once per event
  *   prehash.c  the pre-hash string of one event (field order, sorting)
  *   context.c  namespace prefixes from JSON-LD @context; CURIE expansion
  *   cbv.c      CBV / GS1 vocabulary: bare words and URNs to web URIs
@@ -156,19 +157,77 @@ bool epcis_num_strtod(const char *s, double *out);
  */
 json_t *epcis_json_quick(const char *json, size_t len, bool dup_keys);
 
+/* ---- fields.c ----------------------------------------------------------- */
+
+/* The members an event may have that are not extensions, in the order
+ * validation checks them ("id" is JSON-LD's alias of eventID: no field of
+ * the model, but the pre-hash string leaves it out). */
+typedef enum epcis_field {
+    EPCIS_F_CONTEXT,
+    EPCIS_F_TYPE,
+    EPCIS_F_EVENT_TIME,
+    EPCIS_F_RECORD_TIME,
+    EPCIS_F_TZ_OFFSET,
+    EPCIS_F_EVENT_ID,
+    EPCIS_F_CERT,
+    EPCIS_F_ERROR_DECL,
+    EPCIS_F_PARENT_ID,
+    EPCIS_F_EPC_LIST,
+    EPCIS_F_CHILD_EPCS,
+    EPCIS_F_INPUT_EPCS,
+    EPCIS_F_OUTPUT_EPCS,
+    EPCIS_F_QUANTITY,
+    EPCIS_F_CHILD_QUANTITY,
+    EPCIS_F_INPUT_QUANTITY,
+    EPCIS_F_OUTPUT_QUANTITY,
+    EPCIS_F_ACTION,
+    EPCIS_F_TRANSFORMATION_ID,
+    EPCIS_F_BIZ_STEP,
+    EPCIS_F_DISPOSITION,
+    EPCIS_F_PERSISTENT,
+    EPCIS_F_READ_POINT,
+    EPCIS_F_BIZ_LOCATION,
+    EPCIS_F_BIZ_TX,
+    EPCIS_F_SOURCE,
+    EPCIS_F_DEST,
+    EPCIS_F_SENSORS,
+    EPCIS_F_ILMD,
+    EPCIS_F_ID,
+    EPCIS_F_N
+} epcis_field;
+
+/* The members of one event object by field. The values belong to the
+ * object and live as long as it does. */
+typedef struct epcis_fields {
+    const json_t *v[EPCIS_F_N]; /* NULL when absent */
+    uint32_t present;           /* bit f set when v[f] is */
+    size_t n_other;             /* members that are no field (extensions,
+                                   unknown names) */
+} epcis_fields;
+
+/* The field named key, or -1 for any other member name. */
+int epcis_field_of(const char *key);
+
+/* The member name of field f ("eventTime"). */
+const char *epcis_field_name(epcis_field f);
+
+/* File the members of event object ev (one pass over them). */
+void epcis_fields_get(const json_t *ev, epcis_fields *out);
+
 /* ---- prehash.c ---------------------------------------------------------- */
 
 /*
- * Append the pre-hash string of one event (a JSON object) to out. ns holds
- * the document's prefixes (the event's own @context is added on top),
- * ignore the expanded names of extension fields to leave out (may be NULL).
- * event_no numbers the event in its document for messages (1-based; 0 when
- * the event stands alone). Returns 0, YIMA_EINVAL, YIMA_ETOOBIG or
+ * Append the pre-hash string of one event (a JSON object) to out. fl holds
+ * its members (epcis_fields_get()), or is NULL to have them read here. ns
+ * holds the document's prefixes (the event's own @context is added on
+ * top), ignore the expanded names of extension fields to leave out (may be
+ * NULL). event_no numbers the event in its document for messages (1-based;
+ * 0 when the event stands alone). Returns 0, YIMA_EINVAL, YIMA_ETOOBIG or
  * YIMA_ENOMEM, with *err filled.
  */
-int epcis_prehash(const json_t *event, const epcis_nsmap *ns,
-                  const epcis_names *ignore, size_t event_no, yima_buf *out,
-                  yima_error *err);
+int epcis_prehash(const json_t *event, const epcis_fields *fl,
+                  const epcis_nsmap *ns, const epcis_names *ignore,
+                  size_t event_no, yima_buf *out, yima_error *err);
 
 /* "an object", "a string", ... for messages about JSON types. */
 const char *epcis_json_kind(const json_t *v);
@@ -227,13 +286,14 @@ typedef int (*epcis_code_fn)(void *arg, const char *code, size_t n,
                              yima_code_role role);
 
 /*
- * Check one event (a JSON object) against the EPCIS 2.0 model and pass its
- * identifiers to each(). ns holds the prefixes in force (the document's and
- * the event's own). Sets *type_out. Returns 0, or a YIMA_E* code with *f
- * filled.
+ * Check one event (a JSON object; fl its members, epcis_fields_get())
+ * against the EPCIS 2.0 model and pass its identifiers to each(). ns holds
+ * the prefixes in force (the document's and the event's own). Sets
+ * *type_out. Returns 0, or a YIMA_E* code with *f filled.
  */
-int epcis_validate(const json_t *ev, const epcis_nsmap *ns, epcis_code_fn each,
-                   void *arg, yima_event_type *type_out, epcis_fault *f);
+int epcis_validate(const json_t *ev, const epcis_fields *fl,
+                   const epcis_nsmap *ns, epcis_code_fn each, void *arg,
+                   yima_event_type *type_out, epcis_fault *f);
 
 /* Deepest nesting of objects and arrays in an event (the event is 1). */
 #define EPCIS_EVENT_DEPTH_MAX 48
@@ -245,15 +305,16 @@ int epcis_validate(const json_t *ev, const epcis_nsmap *ns, epcis_code_fn each,
     "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 
 /*
- * Append the canonical bytes of a validated event (see yima/event.h):
- * compact JSON, keys in the order of the EPCIS 2.0 JSON schema, extension
- * keys sorted, eventID set to event_id, recordTime left out, and an
- * @context of the standard context plus the prefixes of ns the event uses.
- * Returns 0, YIMA_EINVAL when the event uses more than 64 prefixes, or a
- * yima_buf error.
+ * Append the canonical bytes of a validated event (fl its members, see
+ * epcis_fields_get(); yima/event.h says what the bytes are): compact JSON,
+ * keys in the order of the EPCIS 2.0 JSON schema, extension keys sorted,
+ * eventID set to event_id, recordTime left out, and an @context of the
+ * standard context plus the prefixes of ns the event uses. Returns 0,
+ * YIMA_EINVAL when the event uses more than 64 prefixes, or a yima_buf
+ * error.
  */
-int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_nsmap *ns,
-                      const char *event_id);
+int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_fields *fl,
+                      const epcis_nsmap *ns, const char *event_id);
 
 /* Append a JSON number: integers as they are, reals in the shortest form
  * that reads back to the same double. */

@@ -136,7 +136,7 @@ static int hash_one(const json_t *ev, const epcis_nsmap *ns,
     int rc;
 
     yima_buf_reset(pre);
-    if ((rc = epcis_prehash(ev, ns, ignore, event_no, pre, err)) != 0)
+    if ((rc = epcis_prehash(ev, NULL, ns, ignore, event_no, pre, err)) != 0)
         return rc;
     if ((rc = yima_epcis_hash_id(pre->data ? pre->data : "", pre->len, id)))
         return yima_error_set(err, rc, 0, "SHA-256 failed in libcrypto");

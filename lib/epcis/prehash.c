@@ -589,6 +589,7 @@ typedef struct efield {
     const char *item;  /* name of each list item ("epc", "quantityElement") */
     const field *spec; /* fields of a structure or of each list item */
     size_t nspec;
+    epcis_field id; /* event fields: which one */
 } efield;
 
 static int w_time(ph *p, yima_buf *out, const json_t *v, const efield *f)
@@ -673,7 +674,7 @@ static int text_item(ph *p, yima_buf *b, const json_t *c, const efield *f,
 static int text_items(ph *p, items *l, const json_t *a, const char *key,
                       epcis_vocab voc, const char *path)
 {
-    const efield t = {key, NULL, voc, key, NULL, 0};
+    const efield t = {.name = key, .voc = voc, .item = key, .id = EPCIS_F_N};
 
     return list_items(p, l, a, "strings", &t, path, text_item);
 }
@@ -805,8 +806,11 @@ static int w_persistent(ph *p, yima_buf *out, const json_t *v, const efield *f)
 }
 
 /* Each sensor report: "sensorReport" + its fields. */
-static const efield report_field = {
-    "sensorReport", NULL, 0, "sensorReport", report_spec, N(report_spec)};
+static const efield report_field = {.name = "sensorReport",
+                                    .item = "sensorReport",
+                                    .spec = report_spec,
+                                    .nspec = N(report_spec),
+                                    .id = EPCIS_F_N};
 
 /* One sensor element: "sensorElement", its sensorMetadata, its sensor
  * reports sorted, its extensions. */
@@ -884,50 +888,58 @@ static int w_ilmd(ph *p, yima_buf *out, const json_t *v, const efield *f)
 
 /* The event's fields in pre-hash order (after eventType). */
 static const efield event_fields[] = {
-    {"eventTime", w_time, 0, NULL, NULL, 0},
-    {"eventTimeZoneOffset", w_offset, 0, NULL, NULL, 0},
-    {"certificationInfo", w_cert, 0, NULL, NULL, 0},
-    {"epcList", w_texts, 0, "epc", NULL, 0},
-    {"parentID", w_text, EPCIS_VOCAB_NONE, NULL, NULL, 0},
-    {"inputEPCList", w_texts, 0, "epc", NULL, 0},
-    {"childEPCs", w_texts, 0, "epc", NULL, 0},
+    {"eventTime", w_time, 0, NULL, NULL, 0, EPCIS_F_EVENT_TIME},
+    {"eventTimeZoneOffset", w_offset, 0, NULL, NULL, 0, EPCIS_F_TZ_OFFSET},
+    {"certificationInfo", w_cert, 0, NULL, NULL, 0, EPCIS_F_CERT},
+    {"epcList", w_texts, 0, "epc", NULL, 0, EPCIS_F_EPC_LIST},
+    {"parentID", w_text, EPCIS_VOCAB_NONE, NULL, NULL, 0, EPCIS_F_PARENT_ID},
+    {"inputEPCList", w_texts, 0, "epc", NULL, 0, EPCIS_F_INPUT_EPCS},
+    {"childEPCs", w_texts, 0, "epc", NULL, 0, EPCIS_F_CHILD_EPCS},
     {"quantityList", w_structs, 0, "quantityElement", quantity_spec,
-     N(quantity_spec)},
+     N(quantity_spec), EPCIS_F_QUANTITY},
     {"childQuantityList", w_structs, 0, "quantityElement", quantity_spec,
-     N(quantity_spec)},
+     N(quantity_spec), EPCIS_F_CHILD_QUANTITY},
     {"inputQuantityList", w_structs, 0, "quantityElement", quantity_spec,
-     N(quantity_spec)},
-    {"outputEPCList", w_texts, 0, "epc", NULL, 0},
+     N(quantity_spec), EPCIS_F_INPUT_QUANTITY},
+    {"outputEPCList", w_texts, 0, "epc", NULL, 0, EPCIS_F_OUTPUT_EPCS},
     {"outputQuantityList", w_structs, 0, "quantityElement", quantity_spec,
-     N(quantity_spec)},
-    {"action", w_text, EPCIS_VOCAB_NONE, NULL, NULL, 0},
-    {"transformationID", w_text, EPCIS_VOCAB_NONE, NULL, NULL, 0},
-    {"bizStep", w_text, EPCIS_VOCAB_BIZSTEP, NULL, NULL, 0},
-    {"disposition", w_text, EPCIS_VOCAB_DISP, NULL, NULL, 0},
-    {"persistentDisposition", w_persistent, 0, NULL, NULL, 0},
-    {"readPoint", w_struct, 0, NULL, location_spec, N(location_spec)},
-    {"bizLocation", w_struct, 0, NULL, location_spec, N(location_spec)},
-    {"bizTransactionList", w_structs, 0, NULL, biztx_spec, N(biztx_spec)},
+     N(quantity_spec), EPCIS_F_OUTPUT_QUANTITY},
+    {"action", w_text, EPCIS_VOCAB_NONE, NULL, NULL, 0, EPCIS_F_ACTION},
+    {"transformationID", w_text, EPCIS_VOCAB_NONE, NULL, NULL, 0,
+     EPCIS_F_TRANSFORMATION_ID},
+    {"bizStep", w_text, EPCIS_VOCAB_BIZSTEP, NULL, NULL, 0, EPCIS_F_BIZ_STEP},
+    {"disposition", w_text, EPCIS_VOCAB_DISP, NULL, NULL, 0,
+     EPCIS_F_DISPOSITION},
+    {"persistentDisposition", w_persistent, 0, NULL, NULL, 0,
+     EPCIS_F_PERSISTENT},
+    {"readPoint", w_struct, 0, NULL, location_spec, N(location_spec),
+     EPCIS_F_READ_POINT},
+    {"bizLocation", w_struct, 0, NULL, location_spec, N(location_spec),
+     EPCIS_F_BIZ_LOCATION},
+    {"bizTransactionList", w_structs, 0, NULL, biztx_spec, N(biztx_spec),
+     EPCIS_F_BIZ_TX},
     {"destinationList", w_structs, 0, NULL, destination_spec,
-     N(destination_spec)},
-    {"sourceList", w_structs, 0, NULL, source_spec, N(source_spec)},
-    {"sensorElementList", w_sensors, 0, NULL, NULL, 0},
-    {"ilmd", w_ilmd, 0, NULL, NULL, 0},
+     N(destination_spec), EPCIS_F_DEST},
+    {"sourceList", w_structs, 0, NULL, source_spec, N(source_spec),
+     EPCIS_F_SOURCE},
+    {"sensorElementList", w_sensors, 0, NULL, NULL, 0, EPCIS_F_SENSORS},
+    {"ilmd", w_ilmd, 0, NULL, NULL, 0, EPCIS_F_ILMD},
 };
 
 /* Event-level fields that are not hashed, besides @-keywords and comments:
  * the type is written first as eventType; eventID (and its JSON-LD alias
- * id), recordTime and errorDeclaration may change while the event stays. */
-static const char *const not_hashed[] = {
-    "type", "eventID", "id", "recordTime", "errorDeclaration", NULL};
+ * id), recordTime and errorDeclaration may change while the event stays.
+ * With @context and event_fields that makes every epcis_field: the members
+ * that are no field are the extensions. */
 
 static const char *const event_types[] = {
     "ObjectEvent",         "AggregationEvent", "TransactionEvent",
     "TransformationEvent", "AssociationEvent", NULL};
 
-static int put_event(ph *p, const json_t *ev, yima_buf *out)
+static int put_event(ph *p, const json_t *ev, const epcis_fields *fl,
+                     yima_buf *out)
 {
-    const json_t *type = json_object_get(ev, "type"), *v;
+    const json_t *type = fl->v[EPCIS_F_TYPE], *v;
     char at[EPCIS_PATH_MAX];
     const char *key;
     json_t *val;
@@ -945,7 +957,7 @@ static int put_event(ph *p, const json_t *ev, yima_buf *out)
                     "AggregationEvent, TransactionEvent, "
                     "TransformationEvent, AssociationEvent)",
                     json_string_value(type));
-    if (!(v = json_object_get(ev, "eventTime")) || json_is_null(v))
+    if (!(v = fl->v[EPCIS_F_EVENT_TIME]) || json_is_null(v))
         return fail(p, "", "eventTime is missing");
     put_name(out, "eventType");
     if ((rc = yima_buf_add(out, json_string_value(type),
@@ -953,20 +965,19 @@ static int put_event(ph *p, const json_t *ev, yima_buf *out)
         return rc;
 
     for (size_t i = 0; i < N(event_fields); i++) {
-        v = json_object_get(ev, event_fields[i].name);
+        v = fl->v[event_fields[i].id];
         if (!v || json_is_null(v))
             continue;
         if ((rc = event_fields[i].w(p, out, v, &event_fields[i])) != 0)
             return rc;
     }
 
+    if (fl->n_other == 0)
+        return 0;
     items_init(&ext);
     json_object_foreach((json_t *)ev, key, val)
     {
-        bool known = in_names(key, not_hashed);
-        for (size_t i = 0; !known && i < N(event_fields); i++)
-            known = strcmp(key, event_fields[i].name) == 0;
-        if (known)
+        if (epcis_field_of(key) >= 0)
             continue;
         epcis_path_key(at, "", key);
         if ((rc = put_ext(p, &ext, key, val, 1, at)) != 0)
@@ -978,10 +989,11 @@ out:
     return rc;
 }
 
-int epcis_prehash(const json_t *event, const epcis_nsmap *ns,
-                  const epcis_names *ignore, size_t event_no, yima_buf *out,
-                  yima_error *err)
+int epcis_prehash(const json_t *event, const epcis_fields *fl,
+                  const epcis_nsmap *ns, const epcis_names *ignore,
+                  size_t event_no, yima_buf *out, yima_error *err)
 {
+    epcis_fields mine;
     epcis_nsmap own;
     const json_t *ctx;
     ph p;
@@ -999,10 +1011,14 @@ int epcis_prehash(const json_t *event, const epcis_nsmap *ns,
                   epcis_json_kind(event));
         goto out;
     }
-    ctx = json_object_get(event, "@context");
+    if (!fl) {
+        epcis_fields_get(event, &mine);
+        fl = &mine;
+    }
+    ctx = fl->v[EPCIS_F_CONTEXT];
     if (ctx && (rc = epcis_ns_add_context(&own, ctx)) != 0)
         goto out;
-    rc = put_event(&p, event, out);
+    rc = put_event(&p, event, fl, out);
     if (rc == 0 && out->failed)
         rc = YIMA_ETOOBIG;
 out:

@@ -87,67 +87,198 @@ static int add_batch(reader *r, yima_code *c, const char *gtin, const char *lot)
     return add_code(r, c->canonical, strlen(c->canonical), YIMA_ROLE_BATCH);
 }
 
+#define DL_GTIN "https://id.gs1.org/01/"
+
+/* If canonical form c is a Digital Link of a GTIN, set *gtin to its 14
+ * digits and *lot / *lot_len to its AI (10) as the canonical form writes
+ * it (percent-encoded; NULL when it has none) and return true. */
+static bool dl_gtin(const char *c, const char **gtin, const char **lot,
+                    size_t *lot_len)
+{
+    const char *p = c + strlen(DL_GTIN);
+
+    if (strncmp(c, DL_GTIN, strlen(DL_GTIN)) != 0)
+        return false;
+    for (int i = 0; i < 14; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+    *gtin = p;
+    *lot = NULL;
+    *lot_len = 0;
+    for (p += 14; *p == '/';) { /* key qualifiers: /22/, /10/, /21/ */
+        const char *ai = p + 1, *v = strchr(ai, '/');
+        size_t n;
+
+        if (!v)
+            return false;
+        n = strcspn(++v, "/?");
+        if (v - ai == 3 && memcmp(ai, "10/", 3) == 0) {
+            *lot = v;
+            *lot_len = n;
+        }
+        p = v + n;
+    }
+    return *p == '\0' || *p == '?';
+}
+
+/* Post the product https://id.gs1.org/01/{gtin} and, when lot (lot_len
+ * bytes, as a canonical form writes it) is not NULL, the batch
+ * .../10/{lot}: both canonical forms already. */
+static int add_gtin_lot(reader *r, const char *gtin, const char *lot,
+                        size_t lot_len)
+{
+    char dl[YIMA_CODE_URI_MAX];
+    size_t n = strlen(DL_GTIN) + 14;
+    int rc;
+
+    memcpy(dl, DL_GTIN, strlen(DL_GTIN));
+    memcpy(dl + strlen(DL_GTIN), gtin, 14);
+    if ((rc = add_code(r, dl, n, YIMA_ROLE_BATCH)) != 0 || !lot ||
+        n + 4 + lot_len > sizeof dl)
+        return rc;
+    memcpy(dl + n, "/10/", 4);
+    memcpy(dl + n + 4, lot, lot_len);
+    return add_code(r, dl, n + 4 + lot_len, YIMA_ROLE_BATCH);
+}
+
+/* True when identifier s (n bytes) cannot carry a lot: an SGTIN EPC URN,
+ * or a Digital Link whose path is /01/{gtin}/21/{serial} and nothing else
+ * (canonical forms leave the lot of a serialised unit out, so for any
+ * other form only a parse tells). */
+static bool lot_free(const char *s, size_t n)
+{
+    const char *p, *end = s + n;
+
+    if (n > 17 && memcmp(s, "urn:epc:id:sgtin:", 17) == 0)
+        return true;
+    if (n > 8 && memcmp(s, "https://", 8) == 0)
+        p = s + 8;
+    else if (n > 7 && memcmp(s, "http://", 7) == 0)
+        p = s + 7;
+    else
+        return false;
+    if (!(p = memchr(p, '/', (size_t)(end - p))) || end - p < 4 + 14 + 5 ||
+        memcmp(p, "/01/", 4) != 0)
+        return false;
+    for (int i = 4; i < 4 + 14; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+    if (memcmp(p + 4 + 14, "/21/", 4) != 0)
+        return false;
+    for (p += 4 + 14 + 4; p < end; p++)
+        if (*p == '/' || *p == '?' || *p == '#' || *p == '%' || *p == '=')
+            return false;
+    return true;
+}
+
+/* The GTIN of identifier v (a JSON string) into g and, when need_lot, the
+ * lot it carries as *lot / *lot_len (NULL when none): from the canonical
+ * form validation just found (remembered in codes.c), percent-encoded as
+ * that form writes it; or, when that form does not tell, by parsing v
+ * into c, decoded (*decoded set, the lot copied into l). False when v
+ * names no GTIN. */
+static bool gtin_of(const json_t *v, bool need_lot, yima_code *c,
+                    char g[YIMA_GS1_VALUE_MAX + 1], const char **lot,
+                    size_t *lot_len, bool *decoded,
+                    char l[YIMA_GS1_VALUE_MAX + 1])
+{
+    const char *gtin, *own, *s;
+    yima_error e;
+    size_t n;
+
+    if (!json_is_string(v))
+        return false;
+    s = json_string_value(v);
+    n = json_string_length(v);
+    if (epcis_code(s, n, c, &e) == 0 && c->scheme == YIMA_SCHEME_GS1 &&
+        dl_gtin(c->canonical, &gtin, lot, lot_len) &&
+        (!need_lot || *lot || lot_free(s, n))) {
+        memcpy(g, gtin, 14);
+        g[14] = '\0';
+        *decoded = false;
+        return true;
+    }
+    if (yima_code_parse(s, n, &epcis_code_opts, c, &e) != 0 ||
+        !(gtin = yima_code_ai(c, "01")))
+        return false;
+    snprintf(g, YIMA_GS1_VALUE_MAX + 1, "%s", gtin);
+    own = yima_code_ai(c, "10");
+    snprintf(l, YIMA_GS1_VALUE_MAX + 1, "%s", own ? own : "");
+    *lot = own ? l : NULL; /* AI values fit in YIMA_GS1_VALUE_MAX */
+    *lot_len = *lot ? strlen(l) : 0;
+    *decoded = true;
+    return true;
+}
+
 /* An ObjectEvent ADD creates units: post, for lib/trace, the product
  * (https://id.gs1.org/01/{gtin}) of each GTIN in its epcList and
  * quantityList, and the batch (.../10/{lot}) of each unit whose lot is
  * known: the code's own AI (10), else the ILMD lotNumber. Not part of the
- * canonical JSON, so the hash ID and the ledger entry do not change. */
-static int add_batch_codes(reader *r, const json_t *ev, yima_event_type type)
+ * canonical JSON, so the hash ID and the ledger entry do not change.
+ * Validation has just found each code's canonical form, which names the
+ * GTIN and lot of nearly every unit: only codes of other forms, and lots
+ * from the ILMD, are parsed again. */
+static int add_batch_codes(reader *r, const epcis_fields *fl,
+                           yima_event_type type)
 {
-    const json_t *v = json_object_get(ev, "action"), *ilmd, *item;
-    const char *lot = NULL, *gtin, *own;
+    const json_t *v = fl->v[EPCIS_F_ACTION], *ilmd, *item;
+    const char *ilmd_lot = NULL, *lot;
     char lastg[YIMA_GS1_VALUE_MAX + 1] = "", lastl[YIMA_GS1_VALUE_MAX + 1] = "";
-    yima_code_opts o = {0, true};
+    char g[YIMA_GS1_VALUE_MAX + 1], l[YIMA_GS1_VALUE_MAX + 1];
+    bool decoded, last_code_lot = false, last_decoded = false;
+    size_t i, lot_len;
     yima_code *c;
-    yima_error e;
-    size_t i;
     int rc = 0;
 
     if (type != YIMA_EVENT_OBJECT || !json_is_string(v) ||
         strcmp(json_string_value(v), "ADD") != 0)
         return 0;
-    if (json_is_object(ilmd = json_object_get(ev, "ilmd"))) {
+    if (json_is_object(ilmd = fl->v[EPCIS_F_ILMD])) {
         v = json_object_get(ilmd, "cbvmda:lotNumber");
         if (!json_is_string(v))
             v = json_object_get(ilmd, "lotNumber");
-        if (json_is_string(v) && json_string_length(v) > 0)
-            lot = json_string_value(v);
+        if (json_is_string(v) && json_string_length(v) > 0 &&
+            strlen(json_string_value(v)) <= YIMA_GS1_VALUE_MAX)
+            ilmd_lot = json_string_value(v); /* no valid lot is longer */
     }
     if (!(c = malloc(sizeof *c)))
         return YIMA_ENOMEM;
-    json_array_foreach(json_object_get(ev, "epcList"), i, item)
+    json_array_foreach(fl->v[EPCIS_F_EPC_LIST], i, item)
     {
-        char g[YIMA_GS1_VALUE_MAX + 1], l[YIMA_GS1_VALUE_MAX + 1];
-        if (!json_is_string(item) ||
-            yima_code_parse(json_string_value(item), json_string_length(item),
-                            &o, c, &e) != 0 ||
-            !(gtin = yima_code_ai(c, "01")))
+        bool code_lot;
+
+        if (!gtin_of(item, true, c, g, &lot, &lot_len, &decoded, l))
             continue;
-        own = yima_code_ai(c, "10") ? yima_code_ai(c, "10") : lot;
-        if (own && strlen(own) > YIMA_GS1_VALUE_MAX)
-            own = NULL; /* no valid lot is that long */
-        snprintf(g, sizeof g, "%s", gtin);
-        snprintf(l, sizeof l, "%s", own ? own : "");
+        code_lot = lot != NULL;
+        if (!lot && ilmd_lot) {
+            snprintf(l, sizeof l, "%s", ilmd_lot);
+            decoded = true;
+        } else if (lot && !decoded) {
+            snprintf(l, sizeof l, "%.*s", (int)lot_len, lot);
+        } else if (!lot) {
+            l[0] = '\0';
+        }
         /* units of one batch come together: post each pair once */
-        if (strcmp(g, lastg) == 0 && strcmp(l, lastl) == 0)
+        if (strcmp(g, lastg) == 0 && strcmp(l, lastl) == 0 &&
+            code_lot == last_code_lot && decoded == last_decoded)
             continue;
         memcpy(lastg, g, sizeof g);
         memcpy(lastl, l, sizeof l);
-        if ((rc = add_batch(r, c, g, NULL)) != 0 ||
-            (l[0] && (rc = add_batch(r, c, g, l)) != 0))
+        last_code_lot = code_lot;
+        last_decoded = decoded;
+        if (!decoded) /* the code's own lot, canonical already */
+            rc = add_gtin_lot(r, g, lot, lot_len);
+        else if ((rc = add_batch(r, c, g, NULL)) == 0 && l[0])
+            rc = add_batch(r, c, g, l);
+        if (rc != 0)
             break;
     }
-    json_array_foreach(json_object_get(ev, "quantityList"), i, item)
+    json_array_foreach(fl->v[EPCIS_F_QUANTITY], i, item)
     {
-        char g[YIMA_GS1_VALUE_MAX + 1];
-        v = json_object_get(item, "epcClass");
-        if (rc != 0 || !json_is_string(v) ||
-            yima_code_parse(json_string_value(v), json_string_length(v), &o, c,
-                            &e) != 0 ||
-            !(gtin = yima_code_ai(c, "01")))
+        if (rc != 0 || !gtin_of(json_object_get(item, "epcClass"), false, c, g,
+                                &lot, &lot_len, &decoded, l))
             continue;
-        snprintf(g, sizeof g, "%s", gtin);
-        rc = add_batch(r, c, g, NULL);
+        rc = decoded ? add_batch(r, c, g, NULL) : add_gtin_lot(r, g, NULL, 0);
     }
     free(c);
     return rc;
@@ -235,6 +366,7 @@ static int one(reader *r, const json_t *ev, const epcis_nsmap *docns,
     const json_t *v;
     yima_event e;
     epcis_fault f;
+    epcis_fields fl;
     epcis_nsmap own;
     yima_error he;
     bool oom = false;
@@ -244,20 +376,20 @@ static int one(reader *r, const json_t *ev, const epcis_nsmap *docns,
     memset(&f, 0, sizeof f);
     epcis_ns_init(&own, docns);
     r->ncodes = 0;
-    if (json_is_object(ev) && (v = json_object_get(ev, "@context")) &&
-        epcis_ns_add_context(&own, v) != 0) {
+    epcis_fields_get(ev, &fl); /* nothing when ev is no object */
+    if ((v = fl.v[EPCIS_F_CONTEXT]) && epcis_ns_add_context(&own, v) != 0) {
         rc = epcis_fault_set(&f, YIMA_ENOMEM, "", "out of memory");
         goto out;
     }
-    if ((rc = epcis_validate(ev, &own, add_code, r, &e.type, &f)) != 0)
+    if ((rc = epcis_validate(ev, &fl, &own, add_code, r, &e.type, &f)) != 0)
         goto out;
-    if ((rc = add_batch_codes(r, ev, e.type)) != 0) {
+    if ((rc = add_batch_codes(r, &fl, e.type)) != 0) {
         epcis_fault_set(&f, rc, "", "out of memory");
         goto out;
     }
 
     yima_buf_reset(&r->pre);
-    if ((rc = epcis_prehash(ev, docns, ignore, 0, &r->pre, &he)) != 0) {
+    if ((rc = epcis_prehash(ev, &fl, docns, ignore, 0, &r->pre, &he)) != 0) {
         fault_from_msg(&f, rc, he.msg);
         goto out;
     }
@@ -267,11 +399,11 @@ static int one(reader *r, const json_t *ev, const epcis_nsmap *docns,
         goto out;
     }
     memcpy(e.hash_id, hash, sizeof e.hash_id);
-    v = json_object_get(ev, "eventID");
+    v = fl.v[EPCIS_F_EVENT_ID];
     e.event_id = v ? json_string_value(v) : hash;
 
     yima_buf_reset(&r->canon);
-    if ((rc = epcis_canon_event(&r->canon, ev, &own, e.event_id)) != 0) {
+    if ((rc = epcis_canon_event(&r->canon, ev, &fl, &own, e.event_id)) != 0) {
         if (rc == YIMA_EINVAL)
             epcis_fault_set(&f, rc, "", "uses more than 64 namespace prefixes");
         else
@@ -286,15 +418,15 @@ static int one(reader *r, const json_t *ev, const epcis_nsmap *docns,
     }
 
     e.event_id = epcis_batch_strdup(r->b, e.event_id, strlen(e.event_id));
-    e.event_time_ms = time_ms(json_object_get(ev, "eventTime"));
-    if ((v = json_object_get(ev, "action")) != NULL &&
+    e.event_time_ms = time_ms(fl.v[EPCIS_F_EVENT_TIME]);
+    if ((v = fl.v[EPCIS_F_ACTION]) != NULL &&
         !(e.action = epcis_batch_strdup(r->b, json_string_value(v),
                                         json_string_length(v))))
         oom = true;
-    e.biz_step = vocab_uri(r, json_object_get(ev, "bizStep"),
-                           EPCIS_VOCAB_BIZSTEP, &own, &oom);
-    e.disposition = vocab_uri(r, json_object_get(ev, "disposition"),
-                              EPCIS_VOCAB_DISP, &own, &oom);
+    e.biz_step =
+        vocab_uri(r, fl.v[EPCIS_F_BIZ_STEP], EPCIS_VOCAB_BIZSTEP, &own, &oom);
+    e.disposition =
+        vocab_uri(r, fl.v[EPCIS_F_DISPOSITION], EPCIS_VOCAB_DISP, &own, &oom);
     e.json = epcis_batch_strdup(r->b, r->canon.data, r->canon.len);
     e.json_len = r->canon.len;
     e.n_codes = r->ncodes;

@@ -677,42 +677,43 @@ typedef enum fkind {
 } fkind;
 
 typedef struct efield {
-    const char *name;
     fkind k;
     unsigned types; /* the event types that have it */
     yima_code_role role;
 } efield;
 
-static const efield fields[] = {
-    {"@context", F_CONTEXT, T_ALL, 0},
-    {"type", F_TYPE, T_ALL, 0},
-    {"eventTime", F_TIME, T_ALL, 0},
-    {"recordTime", F_TIME, T_ALL, 0},
-    {"eventTimeZoneOffset", F_OFFSET, T_ALL, 0},
-    {"eventID", F_EVENT_ID, T_ALL, 0},
-    {"certificationInfo", F_CERT, T_ALL, 0},
-    {"errorDeclaration", F_ERROR_DECL, T_ALL, 0},
-    {"parentID", F_IDENT, T_AGG | T_TX | T_ASC, YIMA_ROLE_PARENT},
-    {"epcList", F_IDS, T_OBJ | T_TX, YIMA_ROLE_EPC},
-    {"childEPCs", F_IDS, T_AGG | T_ASC, YIMA_ROLE_CHILD},
-    {"inputEPCList", F_IDS, T_TF, YIMA_ROLE_INPUT},
-    {"outputEPCList", F_IDS, T_TF, YIMA_ROLE_OUTPUT},
-    {"quantityList", F_QUANTITY, T_OBJ | T_TX, YIMA_ROLE_CLASS},
-    {"childQuantityList", F_QUANTITY, T_AGG | T_ASC, YIMA_ROLE_CLASS},
-    {"inputQuantityList", F_QUANTITY, T_TF, YIMA_ROLE_CLASS},
-    {"outputQuantityList", F_QUANTITY, T_TF, YIMA_ROLE_CLASS},
-    {"action", F_ACTION, T_OBJ | T_AGG | T_TX | T_ASC, 0},
-    {"transformationID", F_TEXT, T_TF, 0},
-    {"bizStep", F_TEXT, T_ALL, 0},
-    {"disposition", F_TEXT, T_ALL, 0},
-    {"persistentDisposition", F_PERSISTENT, T_OBJ | T_TF, 0},
-    {"readPoint", F_LOCATION, T_ALL, YIMA_ROLE_READ_POINT},
-    {"bizLocation", F_LOCATION, T_ALL, YIMA_ROLE_LOCATION},
-    {"bizTransactionList", F_BIZ_TX, T_ALL, YIMA_ROLE_BIZ_TX},
-    {"sourceList", F_SOURCE, T_ALL, YIMA_ROLE_SOURCE},
-    {"destinationList", F_DEST, T_ALL, YIMA_ROLE_DESTINATION},
-    {"sensorElementList", F_SENSORS, T_ALL, 0},
-    {"ilmd", F_OBJECT, T_OBJ | T_TF, 0},
+/* By field (epcis_int.h), which is also the order they are checked in. */
+static const efield fields[EPCIS_F_N] = {
+    [EPCIS_F_CONTEXT] = {F_CONTEXT, T_ALL, 0},
+    [EPCIS_F_TYPE] = {F_TYPE, T_ALL, 0},
+    [EPCIS_F_EVENT_TIME] = {F_TIME, T_ALL, 0},
+    [EPCIS_F_RECORD_TIME] = {F_TIME, T_ALL, 0},
+    [EPCIS_F_TZ_OFFSET] = {F_OFFSET, T_ALL, 0},
+    [EPCIS_F_EVENT_ID] = {F_EVENT_ID, T_ALL, 0},
+    [EPCIS_F_CERT] = {F_CERT, T_ALL, 0},
+    [EPCIS_F_ERROR_DECL] = {F_ERROR_DECL, T_ALL, 0},
+    [EPCIS_F_PARENT_ID] = {F_IDENT, T_AGG | T_TX | T_ASC, YIMA_ROLE_PARENT},
+    [EPCIS_F_EPC_LIST] = {F_IDS, T_OBJ | T_TX, YIMA_ROLE_EPC},
+    [EPCIS_F_CHILD_EPCS] = {F_IDS, T_AGG | T_ASC, YIMA_ROLE_CHILD},
+    [EPCIS_F_INPUT_EPCS] = {F_IDS, T_TF, YIMA_ROLE_INPUT},
+    [EPCIS_F_OUTPUT_EPCS] = {F_IDS, T_TF, YIMA_ROLE_OUTPUT},
+    [EPCIS_F_QUANTITY] = {F_QUANTITY, T_OBJ | T_TX, YIMA_ROLE_CLASS},
+    [EPCIS_F_CHILD_QUANTITY] = {F_QUANTITY, T_AGG | T_ASC, YIMA_ROLE_CLASS},
+    [EPCIS_F_INPUT_QUANTITY] = {F_QUANTITY, T_TF, YIMA_ROLE_CLASS},
+    [EPCIS_F_OUTPUT_QUANTITY] = {F_QUANTITY, T_TF, YIMA_ROLE_CLASS},
+    [EPCIS_F_ACTION] = {F_ACTION, T_OBJ | T_AGG | T_TX | T_ASC, 0},
+    [EPCIS_F_TRANSFORMATION_ID] = {F_TEXT, T_TF, 0},
+    [EPCIS_F_BIZ_STEP] = {F_TEXT, T_ALL, 0},
+    [EPCIS_F_DISPOSITION] = {F_TEXT, T_ALL, 0},
+    [EPCIS_F_PERSISTENT] = {F_PERSISTENT, T_OBJ | T_TF, 0},
+    [EPCIS_F_READ_POINT] = {F_LOCATION, T_ALL, YIMA_ROLE_READ_POINT},
+    [EPCIS_F_BIZ_LOCATION] = {F_LOCATION, T_ALL, YIMA_ROLE_LOCATION},
+    [EPCIS_F_BIZ_TX] = {F_BIZ_TX, T_ALL, YIMA_ROLE_BIZ_TX},
+    [EPCIS_F_SOURCE] = {F_SOURCE, T_ALL, YIMA_ROLE_SOURCE},
+    [EPCIS_F_DEST] = {F_DEST, T_ALL, YIMA_ROLE_DESTINATION},
+    [EPCIS_F_SENSORS] = {F_SENSORS, T_ALL, 0},
+    [EPCIS_F_ILMD] = {F_OBJECT, T_OBJ | T_TF, 0},
+    [EPCIS_F_ID] = {F_CONTEXT, 0, 0}, /* JSON-LD's alias: no field here */
 };
 
 static const char *const type_names[] = {
@@ -723,10 +724,8 @@ static const char *const type_names[] = {
     [YIMA_EVENT_ASSOCIATION] = "AssociationEvent",
 };
 
-static int check_field(vctx *c, const efield *f, const json_t *v)
+static int check_field(vctx *c, const efield *f, const char *p, const json_t *v)
 {
-    const char *p = f->name;
-
     switch (f->k) {
     case F_CONTEXT:
         if (json_is_string(v) || json_is_object(v) || json_is_array(v))
@@ -756,55 +755,53 @@ static int check_field(vctx *c, const efield *f, const json_t *v)
 }
 
 /* A non-empty array. */
-static bool some(const json_t *ev, const char *key)
+static bool some(const json_t *v)
 {
-    const json_t *v = json_object_get(ev, key);
     return json_is_array(v) && json_array_size(v) > 0;
 }
 
 /* The rules that tie fields together: what the event is about. */
-static int what(vctx *c, const json_t *ev)
+static int what(vctx *c, const epcis_fields *fl)
 {
-    const json_t *a = json_object_get(ev, "action");
+    const json_t *const *v = fl->v, *a = v[EPCIS_F_ACTION];
     bool del = a && strcmp(json_string_value(a), "DELETE") == 0;
     bool in, outp;
 
     switch (c->type) {
     case YIMA_EVENT_OBJECT:
-        if (json_object_get(ev, "ilmd") && strcmp(json_string_value(a), "ADD"))
+        if (v[EPCIS_F_ILMD] && strcmp(json_string_value(a), "ADD"))
             return fail(c, "ilmd", "only allowed when action is ADD");
-        if (json_object_get(ev, "epcList") || some(ev, "quantityList") ||
-            (some(ev, "sensorElementList") && json_object_get(ev, "readPoint")))
+        if (v[EPCIS_F_EPC_LIST] || some(v[EPCIS_F_QUANTITY]) ||
+            (some(v[EPCIS_F_SENSORS]) && v[EPCIS_F_READ_POINT]))
             return 0;
         return fail(c, "",
                     "an ObjectEvent needs epcList, quantityList, or "
                     "sensorElementList with readPoint");
     case YIMA_EVENT_AGGREGATION:
     case YIMA_EVENT_ASSOCIATION:
-        if (c->type == YIMA_EVENT_ASSOCIATION &&
-            !json_object_get(ev, "parentID"))
+        if (c->type == YIMA_EVENT_ASSOCIATION && !v[EPCIS_F_PARENT_ID])
             return fail(c, "parentID", "missing (required for %s)",
                         c->type_name);
-        if (del || some(ev, "childEPCs") || some(ev, "childQuantityList"))
+        if (del || some(v[EPCIS_F_CHILD_EPCS]) ||
+            some(v[EPCIS_F_CHILD_QUANTITY]))
             return 0;
         return fail(c, "",
                     "an %s needs childEPCs or childQuantityList unless "
                     "action is DELETE",
                     c->type_name);
     case YIMA_EVENT_TRANSACTION:
-        if (!json_object_get(ev, "bizTransactionList"))
+        if (!v[EPCIS_F_BIZ_TX])
             return fail(c, "bizTransactionList",
                         "missing (required for TransactionEvent)");
-        if (del || json_object_get(ev, "epcList") || some(ev, "quantityList"))
+        if (del || v[EPCIS_F_EPC_LIST] || some(v[EPCIS_F_QUANTITY]))
             return 0;
         return fail(c, "",
                     "a TransactionEvent needs epcList or quantityList unless "
                     "action is DELETE");
     case YIMA_EVENT_TRANSFORMATION:
-        in = some(ev, "inputEPCList") || some(ev, "inputQuantityList");
-        outp = some(ev, "outputEPCList") || some(ev, "outputQuantityList");
-        if ((in && outp) ||
-            ((in || outp) && json_object_get(ev, "transformationID")))
+        in = some(v[EPCIS_F_INPUT_EPCS]) || some(v[EPCIS_F_INPUT_QUANTITY]);
+        outp = some(v[EPCIS_F_OUTPUT_EPCS]) || some(v[EPCIS_F_OUTPUT_QUANTITY]);
+        if ((in && outp) || ((in || outp) && v[EPCIS_F_TRANSFORMATION_ID]))
             return 0;
         return fail(c, "",
                     "a TransformationEvent needs inputs and outputs, or a "
@@ -841,16 +838,40 @@ static int depth(const json_t *v, int limit)
     return d + 1;
 }
 
-int epcis_validate(const json_t *ev, const epcis_nsmap *ns, epcis_code_fn each,
-                   void *arg, yima_event_type *type_out, epcis_fault *f)
+/* Report the first member of ev that is no field of its type. */
+static int foreign_member(vctx *c, const json_t *ev)
 {
     const char *key;
-    const json_t *type, *v;
     json_t *val;
+
+    json_object_foreach((json_t *)ev, key, val)
+    {
+        int f = epcis_field_of(key);
+
+        if (f >= 0 && (fields[f].types & (1u << c->type)))
+            continue;
+        if ((f < 0 || fields[f].types == 0) && is_ext(key))
+            continue;
+        if (f >= 0 && fields[f].types != 0)
+            return fail(c, key, "not a field of %s", c->type_name);
+        return fail(c, key,
+                    "not a field of %s (an extension needs a namespace "
+                    "prefix, e.g. example:%.40s)",
+                    c->type_name, key);
+    }
+    return 0;
+}
+
+int epcis_validate(const json_t *ev, const epcis_fields *fl,
+                   const epcis_nsmap *ns, epcis_code_fn each, void *arg,
+                   yima_event_type *type_out, epcis_fault *f)
+{
+    const json_t *type, *v;
+    uint32_t allowed = 0;
     vctx c;
     int rc;
 
-    assert(ev && ns && type_out && f);
+    assert(ev && fl && ns && type_out && f);
     *type_out = 0;
     c.ns = ns;
     c.each = each;
@@ -866,7 +887,7 @@ int epcis_validate(const json_t *ev, const epcis_nsmap *ns, epcis_code_fn each,
         return fail(&c, "", "nested deeper than %d levels",
                     EPCIS_EVENT_DEPTH_MAX);
 
-    if (!(type = json_object_get(ev, "type")))
+    if (!(type = fl->v[EPCIS_F_TYPE]))
         return fail(&c, "type",
                     "missing (ObjectEvent, AggregationEvent, "
                     "TransactionEvent, TransformationEvent or "
@@ -885,37 +906,29 @@ int epcis_validate(const json_t *ev, const epcis_nsmap *ns, epcis_code_fn each,
                     json_string_value(type));
     c.type_name = type_names[c.type];
 
-    /* Fields it must not have, then required ones, then every field. */
-    json_object_foreach((json_t *)ev, key, val)
-    {
-        size_t i;
-        for (i = 0; i < N(fields) && strcmp(fields[i].name, key) != 0; i++)
-            ;
-        if (i < N(fields) && (fields[i].types & (1u << c.type)))
-            continue;
-        if (i == N(fields) && is_ext(key))
-            continue;
-        if (i < N(fields))
-            return fail(&c, key, "not a field of %s", c.type_name);
-        return fail(&c, key,
-                    "not a field of %s (an extension needs a namespace "
-                    "prefix, e.g. example:%.40s)",
-                    c.type_name, key);
-    }
-    if (!json_object_get(ev, "eventTime"))
+    /* Fields it must not have, then required ones, then every field. The
+     * members are read again only when some are no fields of the type (to
+     * name the first) or no fields at all (extensions need a prefix). */
+    for (int i = 0; i < EPCIS_F_N; i++)
+        if (fields[i].types & (1u << c.type))
+            allowed |= 1u << i;
+    if ((fl->present & ~allowed) || fl->n_other)
+        if ((rc = foreign_member(&c, ev)) != 0)
+            return rc;
+    if (!fl->v[EPCIS_F_EVENT_TIME])
         return fail(&c, "eventTime", "missing (required for every event)");
-    if (!json_object_get(ev, "eventTimeZoneOffset"))
+    if (!fl->v[EPCIS_F_TZ_OFFSET])
         return fail(&c, "eventTimeZoneOffset",
                     "missing (required for every event)");
-    if (c.type != YIMA_EVENT_TRANSFORMATION && !json_object_get(ev, "action"))
+    if (c.type != YIMA_EVENT_TRANSFORMATION && !fl->v[EPCIS_F_ACTION])
         return fail(&c, "action", "missing (required for %s)", c.type_name);
-    for (size_t i = 0; i < N(fields); i++) {
-        if (!(v = json_object_get(ev, fields[i].name)))
+    for (int i = 0; i < EPCIS_F_N; i++) {
+        if (!(v = fl->v[i]) || !(allowed & (1u << i)))
             continue;
-        if ((rc = check_field(&c, &fields[i], v)) != 0)
+        if ((rc = check_field(&c, &fields[i], epcis_field_name(i), v)) != 0)
             return rc;
     }
-    if ((rc = what(&c, ev)) == 0)
+    if ((rc = what(&c, fl)) == 0)
         *type_out = c.type;
     return rc;
 }
