@@ -5,11 +5,7 @@ set -u
 Y=${YIMA:-build/yima}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-has() { case "$1" in *"$2"*) ok "$3" ;; *) bad "$3: '$2' not in: $1" ;; esac; }
+. tests/tools/tap.sh
 status() { # status WANT WHAT: the last command's exit status
     if [ "$st" -eq "$1" ]; then ok "$2"; else bad "$2: exit $st, wanted $1"; fi
 }

@@ -4,10 +4,7 @@
 # Prints "ok N - what" or "not ok N - what" per check.
 set -u
 Y=${YIMA:-build/yima}
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+. tests/tools/tap.sh
 # expect_exit CODE WHAT CMD...
 expect_exit() {
     want=$1 what=$2; shift 2

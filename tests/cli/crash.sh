@@ -12,10 +12,7 @@ set -u
 Y=${YIMA:-build/yima}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+. tests/tools/tap.sh
 
 db=$T/c.db
 "$Y" init --db "$db" >/dev/null || { echo "not ok 1 - init"; exit 1; }

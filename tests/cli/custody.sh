@@ -17,12 +17,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-is() { [ "$1" = "$2" ] && ok "$3" || bad "$3: got '$1', expected '$2'"; }
-has() { case "$1" in *"$2"*) ok "$3" ;; *) bad "$3: '$2' not in: $1" ;; esac; }
+. tests/tools/tap.sh
 
 P=91350100MA2XYW011J  # producer, GCP 6901234
 D=91110105MA0AB12366  # distributor

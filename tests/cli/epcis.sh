@@ -4,10 +4,7 @@
 set -u
 Y=${YIMA:-build/yima}
 D=tests/data/event-hash
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+. tests/tools/tap.sh
 
 for want in "$D"/*.hashes; do
     doc=${want%.hashes}.jsonld

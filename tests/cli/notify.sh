@@ -21,11 +21,7 @@ trap cleanup EXIT
 # process that has reused its number)
 forget() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; forget "$1"; }
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-has() { case "$1" in *"$2"*) ok "$3" ;; *) bad "$3: '$2' not in: $1" ;; esac; }
+. tests/tools/tap.sh
 
 S=91110105MA0AB12366 # the seller: holds 2 units of the batch
 P=91350100MA2XYW011J # the producer: holds cable by quantity

@@ -13,11 +13,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-has() { case "$1" in *"$2"*) ok "$3" ;; *) bad "$3: '$2' not in: $1" ;; esac; }
+. tests/tools/tap.sh
 
 db=$T/c.db
 "$Y" init --db "$db" >/dev/null &&

@@ -14,12 +14,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-has() { case "$1" in *"$2"*) ok "$3" ;; *) bad "$3: '$2' not in: $1" ;; esac; }
-is() { [ "$1" = "$2" ] && ok "$3" || bad "$3: got '$1', expected '$2'"; }
+. tests/tools/tap.sh
 
 # start NAME ARGS...: start a server, wait for its "listening" line, set
 # $pid and $base

@@ -7,15 +7,7 @@ Y=${YIMA:-build/yima}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 D=tests/data/event-hash
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { # check WHAT COMMAND...: ok when the command succeeds
-    what=$1; shift
-    if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi
-}
-has() { case "$1" in *"$2"*) ok "$3" ;; *) bad "$3: '$2' not in: $1" ;; esac; }
+. tests/tools/tap.sh
 
 db=$T/y.db
 out=$("$Y" init --db "$db")
