@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "yima/code.h"
+#include "bench_util.h"
 
 #define ROUNDS  2000
 #define CEILING 6000.0 /* parse may cost at most this many memchr passes */
@@ -52,13 +53,6 @@ static const char *corpus[] = {
     " ０９５０６０００１３４３５２ ",
 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(void)
 {
     enum { NC = sizeof corpus / sizeof corpus[0] };
@@ -75,12 +69,12 @@ int main(void)
         lens[i] = strlen(corpus[i]);
     total = (size_t)ROUNDS * NC;
 
-    t0 = now();
+    t0 = bench_now();
     for (int r = 0; r < ROUNDS; r++)
         for (size_t i = 0; i < NC; i++)
             valid +=
                 yima_code_parse(corpus[i], lens[i], &opts, &code, &err) == 0;
-    t_parse = now() - t0;
+    t_parse = bench_now() - t0;
 
     /* Baseline: one memchr pass over all the corpus bytes laid end to end,
      * the least any parser must do. */
@@ -92,12 +86,12 @@ int main(void)
         return 1;
     for (size_t i = 0, at = 0; i < NC; at += lens[i], i++)
         memcpy(all + at, corpus[i], lens[i]);
-    t0 = now();
+    t0 = bench_now();
     for (int r = 0; r < ROUNDS * 1000; r++) {
         all[r % bytes] ^= 1; /* so no pass can be skipped as a repeat */
         touched += memchr(all, 0x7f, bytes) == NULL;
     }
-    t_base = (now() - t0) / 1000;
+    t_base = (bench_now() - t0) / 1000;
     free(all);
 
     if (valid != total) {

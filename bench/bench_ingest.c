@@ -58,6 +58,7 @@
 #include "yima/epcis.h"
 #include "yima/ingest.h"
 #include "yima/store.h"
+#include "bench_util.h"
 
 #include "supply_chain.h"
 #include "supply_chain.c"
@@ -66,7 +67,7 @@
 #define MAX_EVENTS     100000000ULL
 #define BATCH          2000  /* events per ceiling transaction */
 #define FILE_EVENTS    20000 /* events per yima transaction (one file) */
-#define CHECK_EVENTS   300  /* events whose keys are checked one by one */
+#define CHECK_EVENTS   300   /* events whose keys are checked one by one */
 #define SEED           0x79696D61ULL
 #define GOAL_EVENTS    100000.0 /* the goal on this machine, events/s */
 #define GOAL_ROWS      300000.0 /* and code-index rows/s */
@@ -113,35 +114,6 @@ typedef struct bench {
     yima_event *ev;
     yima_store_result *res;
 } bench;
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* YIMA_BENCH_EVENTS, or the default. */
-static int events_wanted(uint64_t *n)
-{
-    const char *s = getenv("YIMA_BENCH_EVENTS");
-    unsigned long long v;
-    char *end;
-
-    *n = DEFAULT_EVENTS;
-    if (!s || !*s)
-        return 0;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno || *end || v == 0 || v > MAX_EVENTS || s[0] == '-') {
-        fprintf(stderr, "bench: YIMA_BENCH_EVENTS=%s: expected 1..%llu\n", s,
-                MAX_EVENTS);
-        return -1;
-    }
-    *n = v;
-    return 0;
-}
 
 /* ---- The self-check of the generated keys -------------------------------- */
 
@@ -201,7 +173,7 @@ static int generate(bench *bm, uint64_t n, sc_gen *g)
 {
     yima_buf b;
     int fd, rc = 0;
-    double t0 = now();
+    double t0 = bench_now();
 
     fd = open(bm->ndjson, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) {
@@ -226,7 +198,7 @@ static int generate(bench *bm, uint64_t n, sc_gen *g)
     yima_buf_free(&b);
     if (close(fd) != 0 && rc == 0)
         rc = -1;
-    bm->t_gen = now() - t0;
+    bm->t_gen = bench_now() - t0;
     return rc ? -1 : 0;
 }
 
@@ -447,7 +419,7 @@ static int one_batch(bench *bm, const char *text, size_t len, size_t lines,
     yima_event_batch *b = NULL;
     yima_error err;
     size_t n;
-    double t0 = now();
+    double t0 = bench_now();
     int rc = 0;
 
     if (yima_epcis_read_ndjson(text, len, 0, &b, &err) != 0) {
@@ -458,7 +430,7 @@ static int one_batch(bench *bm, const char *text, size_t len, size_t lines,
     n = yima_event_batch_count(b);
     for (size_t i = 0; i < n && i < BATCH; i++)
         bm->ev[i] = *yima_event_batch_get(b, i);
-    bm->t_parse += now() - t0;
+    bm->t_parse += bench_now() - t0;
     if (n != lines) {
         fprintf(stderr, "bench: batch %llu: %zu events from %zu lines\n",
                 (unsigned long long)batch_no + 1, n, lines);
@@ -473,13 +445,13 @@ static int one_batch(bench *bm, const char *text, size_t len, size_t lines,
     for (int k = 0; k < SINKS - 1 && rc == 0; k++) {
         int s = SINK_APPEND + (int)((batch_no + (uint64_t)k) % (SINKS - 1));
 
-        t0 = now();
+        t0 = bench_now();
         rc = ceiling_batch(&bm->c[s], bm->ev, n, bm->events);
-        bm->t[s] += now() - t0;
+        bm->t[s] += bench_now() - t0;
     }
-    t0 = now();
+    t0 = bench_now();
     yima_event_batch_free(b);
-    bm->t_free += now() - t0;
+    bm->t_free += bench_now() - t0;
     bm->events += n;
     return rc;
 }
@@ -499,7 +471,7 @@ static size_t lines_after(const char *text, size_t len, size_t at, size_t n)
  * the store; all timed. */
 static int ingest_yima(bench *bm, const char *text, size_t len)
 {
-    double t0 = now();
+    double t0 = bench_now();
     size_t at = 0;
     yima_error err;
 
@@ -518,7 +490,7 @@ static int ingest_yima(bench *bm, const char *text, size_t len)
         at = end;
     }
     yima_store_close(bm->st);
-    bm->t_yima = now() - t0;
+    bm->t_yima = bench_now() - t0;
     if (yima_store_open(bm->path[SINK_YIMA], &bm->st, &err) != 0) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return -1;
@@ -530,10 +502,10 @@ static int ingest(bench *bm)
 {
     size_t len, at = 0;
     uint64_t batch_no = 0;
-    double t0 = now();
+    double t0 = bench_now();
     char *text = read_file(bm->ndjson, &len);
 
-    bm->t_read = now() - t0;
+    bm->t_read = bench_now() - t0;
     if (!text)
         return -1;
     if (ingest_yima(bm, text, len) != 0) {
@@ -543,14 +515,14 @@ static int ingest(bench *bm)
     while (at < len) {
         size_t end = at, lines = 0;
 
-        t0 = now();
+        t0 = bench_now();
         while (end < len && lines < BATCH) {
             const char *nl = memchr(text + end, '\n', len - end);
 
             end = nl ? (size_t)(nl - text) + 1 : len;
             lines++;
         }
-        bm->t_parse += now() - t0;
+        bm->t_parse += bench_now() - t0;
         if (one_batch(bm, text + at, end - at, lines, batch_no++) != 0) {
             free(text);
             return -1;
@@ -670,7 +642,8 @@ int main(void)
     sc_gen *g = NULL;
     int rc = 1;
 
-    if (events_wanted(&n) != 0)
+    if (bench_env_u64("YIMA_BENCH_EVENTS", DEFAULT_EVENTS, 1, MAX_EVENTS, &n) !=
+        0)
         return 1;
     snprintf(bm.dir, sizeof bm.dir, "/tmp/yima-bench-XXXXXX");
     if (!mkdtemp(bm.dir)) {

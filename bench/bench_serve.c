@@ -61,6 +61,7 @@
 #include <unistd.h>
 
 #include "yima/buf.h"
+#include "bench_util.h"
 
 /* A unit of the demo supply chain (data/demo/supply-chain.jsonld). */
 #ifndef SCAN_PATH
@@ -151,14 +152,6 @@ static void sleep_ms(long ms)
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
     nanosleep(&ts, NULL);
-}
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /*
@@ -615,7 +608,7 @@ static int serve_start(bench *bm)
     size_t have = 0;
     json_t *j = NULL;
     const char *addr, *colon;
-    double t0 = now();
+    double t0 = bench_now();
 
     snprintf(log, sizeof log, "%s/access.log", bm->dir);
     snprintf(err, sizeof err, "%s/serve.err", bm->dir);
@@ -623,7 +616,7 @@ static int serve_start(bench *bm)
         return -1;
     while (!memchr(line, '\n', have)) {
         struct pollfd p = {.fd = bm->server_out, .events = POLLIN};
-        int left = 15000 - (int)((now() - t0) * 1000), ready;
+        int left = 15000 - (int)((bench_now() - t0) * 1000), ready;
         ssize_t n;
 
         if (interrupted || left <= 0 || have == sizeof line - 1)
@@ -921,7 +914,7 @@ static int job_wait(bench *bm, int *fd, const char *location, const char *auth,
                     http_res *res)
 {
     const char *target = location;
-    double t0 = now();
+    double t0 = bench_now();
 
     if (strncmp(target, "http://", 7) == 0 ||
         strncmp(target, "https://", 8) == 0)
@@ -954,7 +947,7 @@ static int job_wait(bench *bm, int *fd, const char *location, const char *auth,
             return ok ? 0 : -1;
         }
         json_decref(j);
-        if (now() - t0 > 300) {
+        if (bench_now() - t0 > 300) {
             fprintf(stderr,
                     "bench: capture job %s still running after "
                     "300 s\n",
@@ -984,7 +977,7 @@ static int capture_http(bench *bm, yima_buf *docs, int ndocs, double *rate)
              auth);
     if (!loc || (before = ledger_size(bm)) < 0)
         goto out;
-    t0 = now();
+    t0 = bench_now();
     for (int d = 0; d < ndocs; d++) {
         if (http_do(&fd, bm->port, "POST", "/epcis/capture", extra,
                     docs[d].data, docs[d].len, &res) != 0)
@@ -1011,7 +1004,7 @@ static int capture_http(bench *bm, yima_buf *docs, int ndocs, double *rate)
     for (int d = 0; d < ndocs; d++)
         if (job_wait(bm, &fd, loc[d], auth, &res) != 0)
             goto out;
-    t1 = now();
+    t1 = bench_now();
     if ((after = ledger_size(bm)) < 0)
         goto out;
     if (after - before != bm->events) {
@@ -1056,10 +1049,10 @@ static int capture_import(bench *bm, int ndocs, double *rate)
         if (!(argv[4 + d] = strdup(path)))
             goto out;
     }
-    t0 = now();
+    t0 = bench_now();
     if (run_ok(argv, &out) != 0)
         goto out;
-    t1 = now();
+    t1 = bench_now();
     if (!(acc = strstr(txt(&out), "accepted ")) ||
         strtol(acc + 9, NULL, 10) != bm->events) {
         fprintf(stderr, "bench: yima import of %ld events said: %s\n",
@@ -1128,24 +1121,6 @@ out:
 /* ---- Main ------------------------------------------------------------------
  */
 
-static int env_long(const char *name, long def, long lo, long hi, long *v)
-{
-    const char *s = getenv(name);
-    char *end;
-
-    *v = def;
-    if (!s || !*s)
-        return 0;
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    if (errno || *end || *v < lo || *v > hi) {
-        fprintf(stderr, "bench: %s must be a number from %ld to %ld\n", name,
-                lo, hi);
-        return -1;
-    }
-    return 0;
-}
-
 /* build/yima, next to the folder this bench was built into. */
 static int find_yima(bench *bm, const char *argv0)
 {
@@ -1170,7 +1145,7 @@ int main(int argc, char **argv)
 {
     static bench bm;
     struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART */
-    long seconds;
+    uint64_t seconds, events;
     int rc = 1, rc_scan, rc_capture;
 
     (void)argc;
@@ -1180,12 +1155,13 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (env_long("YIMA_BENCH_SECONDS", WRK_SECONDS, 1, 600, &seconds) ||
-        env_long("YIMA_BENCH_CAPTURE_EVENTS", CAPTURE_EVENTS, 1, 10000000,
-                 &bm.events) ||
+    if (bench_env_u64("YIMA_BENCH_SECONDS", WRK_SECONDS, 1, 600, &seconds) ||
+        bench_env_u64("YIMA_BENCH_CAPTURE_EVENTS", CAPTURE_EVENTS, 1, 10000000,
+                      &events) ||
         find_yima(&bm, argv[0]) != 0)
         return 1;
     bm.seconds = (int)seconds;
+    bm.events = (long)events;
     snprintf(bm.dir, sizeof bm.dir, "/tmp/yima-bench-serve-XXXXXX");
     if (!mkdtemp(bm.dir)) {
         fprintf(stderr, "bench: mkdtemp: %s\n", strerror(errno));

@@ -47,6 +47,7 @@
 #include "yima/ingest.h"
 #include "yima/store.h"
 #include "yima/trace.h"
+#include "bench_util.h"
 
 #include "supply_chain.h"
 #include "supply_chain.c"
@@ -82,36 +83,6 @@ typedef struct paths {
     char dir[PATH_MAX / 2];
     char db[PATH_MAX], marker[PATH_MAX];
 } paths;
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* YIMA_BENCH_TRACE_EVENTS, or the default. */
-static int events_wanted(uint64_t *n)
-{
-    const char *s = getenv("YIMA_BENCH_TRACE_EVENTS");
-    unsigned long long v;
-    char *end;
-
-    *n = DEFAULT_EVENTS;
-    if (!s || !*s)
-        return 0;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno || *end || v < 1000 || v > MAX_EVENTS || s[0] == '-') {
-        fprintf(stderr,
-                "bench: YIMA_BENCH_TRACE_EVENTS=%s: expected 1000..%llu\n", s,
-                MAX_EVENTS);
-        return -1;
-    }
-    *n = v;
-    return 0;
-}
 
 /* mkdir -p */
 static int make_dirs(const char *dir)
@@ -347,7 +318,7 @@ static int build(const paths *p, uint64_t n, built *b)
     double t_gen = 0;
     const char(*sample)[TC_ID_MAX];
     size_t n_sample;
-    double t0 = now();
+    double t0 = bench_now();
     int rc = -1;
 
     fprintf(stderr,
@@ -368,7 +339,7 @@ static int build(const paths *p, uint64_t n, built *b)
     while (done < n) {
         uint64_t k = n - done < CHUNK_EVENTS ? n - done : CHUNK_EVENTS;
 
-        double t1 = now();
+        double t1 = bench_now();
 
         yima_buf_reset(&text);
         for (uint64_t i = 0; i < k; i++)
@@ -377,12 +348,12 @@ static int build(const paths *p, uint64_t n, built *b)
                         (unsigned long long)(done + i + 1));
                 goto out;
             }
-        t_gen += now() - t1;
+        t_gen += bench_now() - t1;
         if (ingest_chunk(st, &text) != 0)
             goto out;
         done += k;
         if (done >= next_line || done == n) {
-            double t = now() - t0;
+            double t = bench_now() - t0;
 
             fprintf(stderr,
                     "bench: trace store %llu/%llu events, %.0f/s (%.0f s "
@@ -422,7 +393,7 @@ static int build(const paths *p, uint64_t n, built *b)
         goto out;
     b->version = TC_VERSION;
     b->events = n;
-    b->build_s = now() - t0;
+    b->build_s = bench_now() - t0;
     rc = marker_write(p, b);
 out:
     if (rc != 0)
@@ -492,11 +463,11 @@ static int time_lookups(yima_store *st, const built *b, stats *cold,
         for (size_t i = 0; i < n; i++) {
             const char *code = b->units[i];
             uint64_t before = events;
-            double t0 = now(), t;
+            double t0 = bench_now(), t;
 
             if (lookup(st, code, &events) != 0)
                 return -1;
-            t = now() - t0;
+            t = bench_now() - t0;
             if (events == before) {
                 fprintf(stderr, "bench: no event names %s\n", code);
                 return -1;
@@ -520,14 +491,14 @@ static int trace(yima_store *st, const char *code, yima_trace_direction dir,
     double t0;
 
     yima_buf_reset(out);
-    t0 = now();
+    t0 = bench_now();
     if (yima_trace_json(st, code, dir, NULL, out, &err) != 0) {
         fprintf(stderr, "bench: %s trace of %s: %s\n",
                 dir == YIMA_TRACE_FORWARD ? "forward" : "backward", code,
                 err.msg);
         return -1;
     }
-    *secs = now() - t0;
+    *secs = bench_now() - t0;
     return 0;
 }
 
@@ -595,7 +566,7 @@ static int time_forward(yima_store *st, const built *b, yima_buf *out,
                         stats *res, double *first_ms, size_t *runs, found *f)
 {
     static double t[FORWARD_MAX];
-    double t0 = now(), elapsed = 0;
+    double t0 = bench_now(), elapsed = 0;
     size_t n = 0;
 
     while (n < FORWARD_MAX && (n < FORWARD_MIN || elapsed < FORWARD_SECONDS) &&
@@ -615,7 +586,7 @@ static int time_forward(yima_store *st, const built *b, yima_buf *out,
         fprintf(stderr, "bench: forward trace %zu: %.3f s, %zu holders\n",
                 n + 1, t[n], g.holders);
         n++;
-        elapsed = now() - t0;
+        elapsed = bench_now() - t0;
     }
     *runs = n;
     *first_ms = t[0] * 1e3;
@@ -659,13 +630,13 @@ static int open_store(const paths *p, uint64_t n, built *b, yima_store **st)
 static int catch_up(yima_store *st)
 {
     yima_error err;
-    double t0 = now();
+    double t0 = bench_now();
 
     if (yima_trace_catch_up(st, &err) != 0) {
         fprintf(stderr, "bench: trace catch-up: %s\n", err.msg);
         return -1;
     }
-    printf("bench trace_catch_up catch_up_s=%.3f\n", now() - t0);
+    printf("bench trace_catch_up catch_up_s=%.3f\n", bench_now() - t0);
     return 0;
 }
 
@@ -684,7 +655,8 @@ int main(void)
     int rc = 1;
 
     yima_buf_init(&out, TRACE_OUT_MAX);
-    if (events_wanted(&n) != 0)
+    if (bench_env_u64("YIMA_BENCH_TRACE_EVENTS", DEFAULT_EVENTS, 1000,
+                      MAX_EVENTS, &n) != 0)
         goto out;
     snprintf(p.dir, sizeof p.dir, "%s", dir && *dir ? dir : DEFAULT_DIR);
     snprintf(p.db, sizeof p.db, "%s/store.db", p.dir);

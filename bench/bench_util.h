@@ -1,0 +1,48 @@
+/*
+ * bench_util.h - the two helpers every benchmark needs: a monotonic clock
+ * and a numeric knob from the environment. Each bench is one translation
+ * unit (the Makefile builds bench/bench_*.c alone), so these are static.
+ */
+#ifndef YIMA_BENCH_UTIL_H
+#define YIMA_BENCH_UTIL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* Seconds on the monotonic clock. */
+static inline double bench_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The environment variable `name` as a whole number from lo to hi into *v,
+ * or def when it is unset or empty. Returns 0, or -1 after saying on
+ * stderr what was expected. */
+static inline int bench_env_u64(const char *name, uint64_t def, uint64_t lo,
+                                uint64_t hi, uint64_t *v)
+{
+    const char *s = getenv(name);
+    unsigned long long n;
+    char *end;
+
+    *v = def;
+    if (!s || !*s)
+        return 0;
+    errno = 0;
+    n = strtoull(s, &end, 10);
+    if (errno || *end || s[0] == '-' || n < lo || n > hi) {
+        fprintf(stderr, "bench: %s=%s: expected a number from %llu to %llu\n",
+                name, s, (unsigned long long)lo, (unsigned long long)hi);
+        return -1;
+    }
+    *v = n;
+    return 0;
+}
+
+#endif /* YIMA_BENCH_UTIL_H */
