@@ -10,13 +10,6 @@
 set -u
 Y=${YIMA:-build/yima}
 . tests/tools/server.sh
-T=$(mktemp -d)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
 . tests/tools/tap.sh
 
 P=91350100MA2XYW011J  # producer, GCP 6901234

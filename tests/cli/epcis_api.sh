@@ -11,13 +11,6 @@ Y=${YIMA:-build/yima}
 . tests/tools/server.sh
 export Y
 EX=tests/data/epcis/examples
-T=$(mktemp -d)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
 . tests/tools/tap.sh
 
 # req METHOD PATH TOKEN [curl args]: print "CODE BODY"; headers in $T/head

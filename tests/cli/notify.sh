@@ -10,17 +10,6 @@
 set -u
 Y=${YIMA:-build/yima}
 . tests/tools/server.sh
-T=$(mktemp -d)
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-# stop PID: end one of ours and forget it (so cleanup never signals a
-# process that has reused its number)
-forget() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
-stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; forget "$1"; }
 . tests/tools/tap.sh
 
 S=91110105MA0AB12366 # the seller: holds 2 units of the batch

@@ -8,15 +8,6 @@
 set -u
 Y=${YIMA:-build/yima}
 . tests/tools/server.sh
-T=$(mktemp -d)
-pid=""
-hpid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null
-    [ -n "$hpid" ] && kill "$hpid" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
 . tests/tools/tap.sh
 
 db=$T/d.db
@@ -67,7 +58,7 @@ s = http.server.HTTPServer(("127.0.0.1", 0), H)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 PY
-hpid=$!
+pids="$pids $!"
 i=0
 until [ -s "$T/hook.port" ] || [ $i -gt 200 ]; do i=$((i + 1)); sleep 0.05; done
 hport=$(cat "$T/hook.port")
