@@ -170,12 +170,13 @@ int yima_risk_report_add(yima_store *st, const char *json, size_t len,
  * (in a second transaction: should it fail, the recall stands without
  * them).
  * out: {"id", "scope", "action", "reason", "by", "created", "holders",
- * "consumers", "unaccounted", "notified": [parties]}. Returns 0,
- * YIMA_EINVAL, YIMA_ENOTFOUND (no event names the scope), YIMA_ETOOBIG,
- * YIMA_EIO, YIMA_ENOMEM.
+ * "consumers", "unaccounted", "notified": [parties]}; *id (may be NULL)
+ * the recall's id. Returns 0, YIMA_EINVAL, YIMA_ENOTFOUND (no event names
+ * the scope), YIMA_ETOOBIG, YIMA_EIO, YIMA_ENOMEM.
  */
 int yima_risk_recall_add(yima_store *st, const char *json, size_t len,
-                         const char *by, yima_buf *out, yima_error *err);
+                         const char *by, yima_buf *out, int64_t *id,
+                         yima_error *err);
 
 /*
  * Recall `id` with its progress: the stored record plus "progress":

@@ -503,7 +503,8 @@ static int sub_row(void *arg, const yima_store_risk_row *row)
 }
 
 int yima_risk_recall_add(yima_store *st, const char *json, size_t len,
-                         const char *by, yima_buf *out, yima_error *err)
+                         const char *by, yima_buf *out, int64_t *id_out,
+                         yima_error *err)
 {
     static const char *const fields[] = {"scope", "action", "reason", NULL};
     static const char *const actions[] = {"warning", "removal", "recall", NULL};
@@ -565,6 +566,8 @@ int yima_risk_recall_add(yima_store *st, const char *json, size_t len,
     /* Queue one notification per subscription of each holder: delivery
      * (with back-off) is for a sender to do; the rows say what is owed. */
     snprintf(idtext, sizeof idtext, "%" PRId64, id);
+    if (id_out)
+        *id_out = id;
     notified = json_array();
     json_array_foreach(json_object_get(rec, "holders"), i, h)
     {

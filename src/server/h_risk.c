@@ -173,6 +173,7 @@ int h_recalls_post(yima_http_req *req, yima_http_res *res)
     yima_buf out;
     const char *body;
     size_t len;
+    int64_t id = 0;
     int rc;
 
     if (!server_authorize(req, res, &who, ROLE_REGULATOR,
@@ -180,15 +181,10 @@ int h_recalls_post(yima_http_req *req, yima_http_res *res)
         return 0;
     body = body_of(req, &len);
     yima_buf_init(&out, ANSWER_MAX);
-    rc = yima_risk_recall_add(sw->st, body, len, who.tok.party, &out, &err);
-    if (rc == 0) { /* first attempts now; failures wait for the timer */
-        json_t *o = json_loadb((const char *)out.data, out.len, 0, NULL);
-        json_int_t id = json_integer_value(json_object_get(o, "id"));
-
-        json_decref(o);
-        if (id > 0)
-            yima_risk_notify(sw->st, id, NOTIFY_TIMEOUT_MS, NULL, NULL);
-    }
+    rc = yima_risk_recall_add(sw->st, body, len, who.tok.party, &out, &id,
+                              &err);
+    if (rc == 0) /* first attempts now; failures wait for the timer */
+        yima_risk_notify(sw->st, id, NOTIFY_TIMEOUT_MS, NULL, NULL);
     return finish(res, rc, 201, &out, &err, "bad recall");
 }
 
