@@ -201,12 +201,35 @@ static int outputs_of(tally *t, const tr_event *e)
     return rc;
 }
 
+/* Count a unit whose custody row says state (and party, when held); *done
+ * false when the row cannot tell (transformed: the outputs are wanted;
+ * marked for replay), and the unit must be replayed. */
+static int tally_row(tr_ctx *c, tally *t, const char *party, int state,
+                     bool *done)
+{
+    holder *h;
+
+    *done = true;
+    switch (state & ST_MASK) {
+    case ST_NONE: t->unaccounted++; return 0; /* no event names it */
+    case ST_UNKNOWN: t->unaccounted++; break;
+    case ST_SOLD: t->consumers++; break;
+    case ST_HELD:
+        if (!party || !(h = hold(c, t, &t->holders, tr_strdup(c, party), NULL)))
+            return YIMA_ENOMEM;
+        h->n++;
+        break;
+    default: *done = false; return 0;
+    }
+    t->any = true;
+    return 0;
+}
+
 /* A unit from its custody row (state.c), when the row tells. Returns 0
  * and sets *done, or the store's error. */
 static int unit_row(tr_ctx *c, tally *t, const char *code, bool *done)
 {
     yima_store_custody row;
-    holder *h;
     int rc;
 
     *done = false;
@@ -214,19 +237,7 @@ static int unit_row(tr_ctx *c, tally *t, const char *code, bool *done)
         return 0; /* as of a time: replay */
     if ((rc = tr_state_get(c, code, &row)) != 0)
         return rc;
-    switch (row.state & ST_MASK) {
-    case ST_NONE: *done = true; t->unaccounted++; return 0;
-    case ST_UNKNOWN: t->unaccounted++; break;
-    case ST_SOLD: t->consumers++; break;
-    case ST_HELD:
-        if (!(h = hold(c, t, &t->holders, tr_strdup(c, row.holder), NULL)))
-            return YIMA_ENOMEM;
-        h->n++;
-        break;
-    default: return 0; /* transformed (the outputs are wanted), replay */
-    }
-    t->any = *done = true;
-    return 0;
+    return tally_row(c, t, row.holder, row.state, done);
 }
 
 static int unit(tr_ctx *c, tally *t, const char *code)
@@ -446,29 +457,19 @@ typedef struct rows_arg {
     size_t n;
 } rows_arg;
 
-static int batch_row(void *arg, const char *code, const char *party,
-                     int state)
+static int batch_row(void *arg, const char *code, const char *party, int state)
 {
     rows_arg *a = arg;
-    holder *h;
+    bool done;
+    int rc;
 
     if (++a->n > YIMA_TRACE_UNITS_MAX)
         return yima_error_set(a->c->err, YIMA_ETOOBIG, 0,
                               "trace: more than %d units in scope",
                               YIMA_TRACE_UNITS_MAX);
-    a->t->any = true;
-    switch (state & ST_MASK) {
-    case ST_UNKNOWN: a->t->unaccounted++; return 0;
-    case ST_SOLD: a->t->consumers++; return 0;
-    case ST_HELD:
-        if (!party || !(h = hold(a->c, a->t, &a->t->holders,
-                                 tr_strdup(a->c, party), NULL)))
-            return YIMA_ENOMEM;
-        h->n++;
-        return 0;
-    default: /* transformed, replay: unit() replays it */
-        return add(a->c, a->s, &a->s->units, tr_strdup(a->c, code));
-    }
+    if ((rc = tally_row(a->c, a->t, party, state, &done)) != 0 || done)
+        return rc;
+    return add(a->c, a->s, &a->s->units, tr_strdup(a->c, code)); /* replay */
 }
 
 /* A batch's units from the custody rows its commissionings marked (one
