@@ -55,6 +55,15 @@ void tr_ctx_free(tr_ctx *c)
     c->arena = NULL;
 }
 
+void tr_fail(tr_ctx *c, int rc, const yima_error *e)
+{
+    if (rc == 0 || c->rc)
+        return;
+    c->rc = rc;
+    if (c->err && e)
+        *c->err = *e;
+}
+
 void *tr_alloc(tr_ctx *c, size_t n)
 {
     tr_block *b = c->arena;

@@ -188,7 +188,8 @@ static int fill(tr_ctx *c, const json_t *ev, tr_event *e)
     e->type = type_of(json_string_value(json_object_get(ev, "type")));
     v = json_object_get(ev, "eventTime");
     if (!json_is_string(v) ||
-        yima_epcis_time_ms(json_string_value(v), json_string_length(v), &e->t) != 0)
+        yima_epcis_time_ms(json_string_value(v), json_string_length(v),
+                           &e->t) != 0)
         return YIMA_EIO;
     e->time = tr_strdup(c, json_string_value(v));
     s = json_string_value(json_object_get(ev, "eventID"));

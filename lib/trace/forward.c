@@ -296,12 +296,8 @@ static int is_class(tr_ctx *c, const char *code, bool *yes)
     q.codes[0] = (yima_query_codes){1u << YIMA_ROLE_CLASS, NULL, {&code, 1}};
     q.n_codes = 1;
     q.limit = 1;
-    if ((rc = yima_store_query(c->st, &q, found, yes, NULL, &e)) != 0 &&
-        !c->rc) {
-        c->rc = rc;
-        if (c->err)
-            *c->err = e;
-    }
+    rc = yima_store_query(c->st, &q, found, yes, NULL, &e);
+    tr_fail(c, rc, &e);
     return rc;
 }
 
@@ -481,11 +477,8 @@ static int batch_rows(tr_ctx *c, const char *code, scope *s, tally *t)
     yima_error e;
     int rc = yima_store_custody_batch(c->st, code, batch_row, &a, &e);
 
-    if (rc != 0 && rc != YIMA_ETOOBIG && rc != YIMA_ENOMEM && !c->rc) {
-        c->rc = rc;
-        if (c->err)
-            *c->err = e;
-    }
+    if (rc != YIMA_ETOOBIG && rc != YIMA_ENOMEM) /* those said already */
+        tr_fail(c, rc, &e);
     return rc ? rc : add(c, s, &s->classes, code);
 }
 

@@ -30,11 +30,8 @@ static const char *party_by_gs1(tr_ctx *c, const char *key, size_t from)
 
     if (rc == 0)
         return tr_strdup(c, bare(party));
-    if (rc != YIMA_ENOTFOUND && !c->rc) {
-        c->rc = rc;
-        if (c->err)
-            *c->err = e;
-    }
+    if (rc != YIMA_ENOTFOUND)
+        tr_fail(c, rc, &e);
     return NULL;
 }
 
@@ -81,10 +78,8 @@ static const char *product_producer(tr_ctx *c, const char *gtin)
         if (s)
             p = tr_strdup(c, bare(s));
         json_decref(o);
-    } else if (rc != 0 && rc != YIMA_ENOTFOUND && rc != YIMA_EINVAL && !c->rc) {
-        c->rc = rc;
-        if (c->err)
-            *c->err = e;
+    } else if (rc != YIMA_ENOTFOUND && rc != YIMA_EINVAL) {
+        tr_fail(c, rc, &e);
     }
     yima_buf_free(&b);
     return p;

@@ -39,15 +39,6 @@
 
 /* ---- rows ---------------------------------------------------------------- */
 
-static void keep_error(tr_ctx *c, int rc, const yima_error *e)
-{
-    if (rc != 0 && !c->rc) {
-        c->rc = rc;
-        if (c->err)
-            *c->err = *e;
-    }
-}
-
 int tr_state_get(tr_ctx *c, const char *code, yima_store_custody *row)
 {
     yima_error e;
@@ -58,7 +49,7 @@ int tr_state_get(tr_ctx *c, const char *code, yima_store_custody *row)
         row->state = ST_NONE;
         return 0;
     }
-    keep_error(c, rc, &e);
+    tr_fail(c, rc, &e);
     return rc;
 }
 
@@ -110,7 +101,7 @@ int tr_state_flush(tr_ctx *c)
         r->state = w->state;
         r->t = w->t;
         rc = yima_store_custody_put(c->st, w->code, r, &e);
-        keep_error(c, rc, &e);
+        tr_fail(c, rc, &e);
         w->dirty = false;
     }
     c->dirty.n = 0;
@@ -178,7 +169,7 @@ static int kids_of(tr_ctx *c, const char *container,
     int rc;
 
     rc = yima_store_custody_kids(c->st, container, stored_kid, &k, &e);
-    keep_error(c, rc, &e);
+    tr_fail(c, rc, &e);
     for (size_t i = 0; rc == 0 && v && i < v->n; i++) {
         tr_row *w = v->v[i];
 
@@ -240,9 +231,8 @@ static int apply_code(tr_ctx *c, const tr_event *ev, const char *code,
         if (how == R_INPUT) {
             state = ST_TRANSFORMED;
         } else {
-            if (none &&
-                (ev->type == YIMA_EVENT_TRANSFORMATION ||
-                 (ev->type == YIMA_EVENT_OBJECT && ev->action == 'A')))
+            if (none && (ev->type == YIMA_EVENT_TRANSFORMATION ||
+                         (ev->type == YIMA_EVENT_OBJECT && ev->action == 'A')))
                 set_holder(w, tr_origin(c, ev, code));
             else if (none && ev->src)
                 set_holder(w, tr_party(c, ev->src));
@@ -250,7 +240,7 @@ static int apply_code(tr_ctx *c, const tr_event *ev, const char *code,
                 set_holder(w, tr_party(c, ev->dst));
             if (ev->sale)
                 set_holder(w, TR_CONSUMER);
-            state = !w->holder                           ? ST_UNKNOWN
+            state = !w->holder                            ? ST_UNKNOWN
                     : strcmp(w->holder, TR_CONSUMER) == 0 ? ST_SOLD
                                                           : ST_HELD;
         }
@@ -377,7 +367,7 @@ static const char *batch_of(tr_ctx *c, const char *unit, const char *lot)
                           ? snprintf(key + k, sizeof key - k, "%c", *p)
                           : snprintf(key + k, sizeof key - k, "%%%02X", *p));
     v = yima_code_parse(key, k, &o, &c->code, NULL) == 0 ? c->code.canonical
-                                                          : "";
+                                                         : "";
     snprintf(key, sizeof key, "%.14s|%s", unit + n, lot);
     if (!(b = tr_strdup(c, v)) || tr_map_put(c, &c->batches, key, b) != 0)
         return c->rc = YIMA_ENOMEM, NULL;
@@ -398,7 +388,7 @@ static int made_of(tr_ctx *c, const tr_event *ev)
 
         if (b) {
             rc = yima_store_batch_unit_put(c->st, b, ev->epcs.v[k], &e);
-            keep_error(c, rc, &e);
+            tr_fail(c, rc, &e);
         }
     }
     return rc ? rc : c->rc;
@@ -510,8 +500,8 @@ static int apply_range(yima_store *st, uint64_t *upto, uint64_t end,
             rc = c.rc;
         if (rc == 0 && k.n != n)
             rc = yima_error_set(err, YIMA_EIO, 0,
-                                "trace: custody: events %" PRIu64
-                                "..%" PRIu64 " are not all stored",
+                                "trace: custody: events %" PRIu64 "..%" PRIu64
+                                " are not all stored",
                                 *upto, *upto + n - 1);
         tr_ctx_free(&c);
         if (rc == 0) {
@@ -540,8 +530,8 @@ int yima_trace_catch_up(yima_store *st, yima_error *err)
             return rc;
         if ((rc = upto_get(st, &upto, err)) == 0 &&
             (rc = yima_store_size(st, &size, err)) == 0)
-            rc = apply_range(st, &upto, size, own ? TX_EVENTS : UINT64_MAX,
-                             err);
+            rc =
+                apply_range(st, &upto, size, own ? TX_EVENTS : UINT64_MAX, err);
         if (!own)
             return rc;
         if (rc == 0)
@@ -599,9 +589,9 @@ static const char *holder_of(tr_ctx *c, const char *code, tr_end *how)
     return NULL;
 }
 
-static int refuse(yima_trace_refusal *r, int status, size_t i,
-                  const char *code, yima_error *err, const char *fmt,
-                  const char *a, const char *b)
+static int refuse(yima_trace_refusal *r, int status, size_t i, const char *code,
+                  yima_error *err, const char *fmt, const char *a,
+                  const char *b)
 {
     r->status = status;
     r->event = i;

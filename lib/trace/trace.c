@@ -10,7 +10,6 @@
 
 #include "trace_int.h"
 
-
 int yima_trace_json(yima_store *st, const char *code, yima_trace_direction dir,
                     const char *at, yima_buf *out, yima_error *err)
 {

@@ -70,6 +70,10 @@ typedef struct tr_ctx {
 void tr_ctx_init(tr_ctx *c, yima_store *st, int64_t at, yima_error *err);
 void tr_ctx_free(tr_ctx *c);
 
+/* Keep rc (not 0) and e's message as the trace's first failure, unless
+ * one is kept already. */
+void tr_fail(tr_ctx *c, int rc, const yima_error *e);
+
 /* Memory from the arena (zeroed), or NULL (sets c->rc to YIMA_ENOMEM). */
 void *tr_alloc(tr_ctx *c, size_t n);
 char *tr_strdup(tr_ctx *c, const char *s);
@@ -79,7 +83,6 @@ void *tr_map_get(const tr_map *m, const char *key);
 /* Set key's value (NULL values are not allowed). Returns 0 or
  * YIMA_ENOMEM. */
 int tr_map_put(tr_ctx *c, tr_map *m, const char *key, void *val);
-
 
 int tr_vec_push(tr_vec *v, void *p);
 bool tr_vec_has(const tr_vec *v, const char *s); /* strings: strcmp */
