@@ -6,9 +6,9 @@
  * checkpoint runs inside the COMMIT that crosses the threshold, so the
  * writer pays for both. A handle that writes starts one checkpointer thread
  * with a connection of its own; the WAL hook (called after each commit with
- * the WAL's size) wakes it past CKPT_KICK pages, and it copies pages back
+ * the WAL's size) wakes it past CKPT_KICK bytes, and it copies pages back
  * with a PASSIVE checkpoint, which never blocks readers or the writer. Only
- * when the WAL outgrows CKPT_HARD pages (the thread cannot keep up, or a
+ * when the WAL outgrows CKPT_HARD bytes (the thread cannot keep up, or a
  * long reader pins it) does the writer checkpoint itself, as SQLite would.
  * Durability does not change: a commit is durable in the WAL either way.
  */
@@ -19,8 +19,8 @@
 
 #include "store_int.h"
 
-#define CKPT_KICK 4096    /* pages in the WAL that wake the checkpointer */
-#define CKPT_HARD 262144  /* pages (1 GiB) past which the writer does it */
+#define CKPT_KICK (16 << 20) /* bytes of WAL that wake the checkpointer */
+#define CKPT_HARD (1 << 30)  /* bytes past which the writer does it */
 #define CKPT_IDLE_MS 1000 /* the checkpointer also runs this often */
 
 struct sq_ckpt {
@@ -61,10 +61,10 @@ static int hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
     sq *s = arg;
 
-    if (pages >= CKPT_HARD) {
+    if ((int64_t)pages * s->page_size >= CKPT_HARD) {
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
                                   NULL);
-    } else if (pages >= CKPT_KICK && s->ckpt) {
+    } else if ((int64_t)pages * s->page_size >= CKPT_KICK && s->ckpt) {
         pthread_mutex_lock(&s->ckpt->mu);
         s->ckpt->kick = true;
         pthread_cond_signal(&s->ckpt->cv);
@@ -109,7 +109,7 @@ void sq_ckpt_stop(sq *s)
 
     if (!c)
         return;
-    sqlite3_wal_autocheckpoint(s->db, SQ_WAL_AUTOCHECKPOINT);
+    sqlite3_wal_autocheckpoint(s->db, SQ_WAL_AUTOCHECKPOINT / s->page_size);
     pthread_mutex_lock(&c->mu);
     c->stop = true;
     pthread_cond_signal(&c->cv);

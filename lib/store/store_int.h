@@ -269,7 +269,9 @@ enum sq_stmt {
     SQ_COUNT
 };
 
-#define SQ_WAL_AUTOCHECKPOINT 16384 /* pages: SQLite's own, when no thread */
+/* Bytes of WAL past which SQLite's own checkpoint runs, when no
+ * checkpointer thread does (sqlite_wal.c); divided by the page size. */
+#define SQ_WAL_AUTOCHECKPOINT (64 << 20)
 
 typedef struct sq_ckpt sq_ckpt; /* sqlite_wal.c */
 
@@ -296,6 +298,7 @@ typedef struct sq {
     bool writing, wrote; /* in a write transaction; ever wrote */
     sq_ckpt *ckpt;       /* the checkpointer thread, once this handle writes */
     bool ckpt_failed;
+    int page_size; /* the database's, read at open */
 } sq;
 
 extern const store_ops sq_ops;
