@@ -53,11 +53,14 @@ typedef struct ix_post {
 #define IX_IDX(p)  ((p)->idx_role >> 8)
 #define IX_ROLE(p) ((int)((p)->idx_role & 0xff))
 
-/* The in-memory tail: postings of events [from, upto). */
+/* The in-memory tail: postings of events [from, upto). Adding one only
+ * appends it; the hash chains are linked when a look-up needs them, so a
+ * bulk import that looks nothing up never pays for them. */
 typedef struct ix_tail {
     ix_post *post;   /* in the order added */
     uint32_t *prev;  /* prev[i]: earlier posting of the same key + 1, or 0 */
     size_t n, alloc; /* postings */
+    size_t linked;   /* postings [0, linked) are in the chains */
     uint32_t *head;  /* hash table: latest posting of a key + 1, or 0 */
     size_t mask;     /* slots - 1 (a power of two) */
     uint64_t from, upto;
@@ -80,8 +83,9 @@ void ix_tail_truncate(ix_tail *t, size_t n);
 void ix_tail_drop_below(ix_tail *t, uint64_t idx);
 
 /* Call fn for each posting of key, latest first; stop when it returns
- * non-zero and return that. */
-int ix_tail_find(const ix_tail *t, uint64_t key,
+ * non-zero and return that (or YIMA_ENOMEM when the chains cannot be
+ * linked). */
+int ix_tail_find(ix_tail *t, uint64_t key,
                  int (*fn)(void *arg, const ix_post *p), void *arg);
 
 /* A sorted copy of every posting (malloc'd, *n of them), or NULL when out

@@ -1,7 +1,10 @@
 /*
  * index_tail.c - the code index's in-memory tail (see index.h): postings
  * in the order added, chained per key from a power-of-two hash table, so
- * adding one is a few stores and finding a key's postings reads only them.
+ * adding one is a store and finding a key's postings reads only them. The
+ * chains are linked at the first look-up after postings were added: an
+ * import adds millions and looks up none, and linking each as it came cost
+ * two cache misses a posting on the thread that stores.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -48,7 +51,7 @@ static size_t probe(const ix_tail *t, uint64_t key)
     return i;
 }
 
-/* Rebuild the hash table for slots (a power of two) from the postings. */
+/* Rebuild the hash table for slots (a power of two) from every posting. */
 static int rehash(ix_tail *t, size_t slots)
 {
     if (t->head && slots == t->mask + 1) {
@@ -68,10 +71,33 @@ static int rehash(ix_tail *t, size_t slots)
         t->prev[i] = t->head[s];
         t->head[s] = (uint32_t)(i + 1);
     }
+    t->linked = t->n;
     return 0;
 }
 
-/* Room for one more posting; keeps the table at most half full. */
+/* Link the postings added since the last look-up into their chains,
+ * keeping the table at most half full (distinct keys are at most n). */
+static int link_all(ix_tail *t)
+{
+    size_t slots = t->head ? t->mask + 1 : 8192;
+
+    if (t->linked == t->n && t->head)
+        return 0;
+    while (t->n * 2 > slots)
+        slots *= 2;
+    if (!t->head || slots != t->mask + 1)
+        return rehash(t, slots);
+    for (size_t i = t->linked; i < t->n; i++) {
+        size_t s = probe(t, t->post[i].key);
+
+        t->prev[i] = t->head[s];
+        t->head[s] = (uint32_t)(i + 1);
+    }
+    t->linked = t->n;
+    return 0;
+}
+
+/* Room for one more posting. */
 static int grow(ix_tail *t)
 {
     if (t->n == t->alloc) {
@@ -91,22 +117,14 @@ static int grow(ix_tail *t)
         t->prev = prev;
         t->alloc = alloc;
     }
-    /* Distinct keys are at most n + 1: half full by that bound. */
-    if (!t->head || (t->n + 1) * 2 > t->mask + 1)
-        return rehash(t, t->head ? (t->mask + 1) * 2 : 8192);
     return 0;
 }
 
 int ix_tail_add(ix_tail *t, uint64_t key, uint64_t idx, int role)
 {
-    size_t s;
-
-    if (grow(t) != 0)
+    if (t->n == t->alloc && grow(t) != 0)
         return YIMA_ENOMEM;
     t->post[t->n] = (ix_post){key, idx << 8 | (uint64_t)role};
-    s = probe(t, key);
-    t->prev[t->n] = t->head[s];
-    t->head[s] = (uint32_t)(t->n + 1);
     t->n++;
     if (idx >= t->upto)
         t->upto = idx + 1;
@@ -119,8 +137,10 @@ void ix_tail_truncate(ix_tail *t, size_t n)
         return;
     t->n = n;
     t->upto = n ? IX_IDX(&t->post[n - 1]) + 1 : t->from;
-    if (t->head)
+    if (t->linked > n && t->head)
         rehash(t, t->mask + 1); /* same size: allocates nothing */
+    if (t->linked > n)
+        t->linked = n;
 }
 
 void ix_tail_drop_below(ix_tail *t, uint64_t idx)
@@ -138,16 +158,20 @@ void ix_tail_drop_below(ix_tail *t, uint64_t idx)
         t->upto = idx;
     if (t->head)
         rehash(t, t->mask + 1); /* same size: allocates nothing */
+    else
+        t->linked = 0;
 }
 
-int ix_tail_find(const ix_tail *t, uint64_t key,
+int ix_tail_find(ix_tail *t, uint64_t key,
                  int (*fn)(void *arg, const ix_post *p), void *arg)
 {
     uint32_t i;
     int rc;
 
-    if (!t->head)
+    if (t->n == 0)
         return 0;
+    if (link_all(t) != 0)
+        return YIMA_ENOMEM;
     for (i = t->head[probe(t, key)]; i; i = t->prev[i - 1])
         if ((rc = fn(arg, &t->post[i - 1])) != 0)
             return rc;
