@@ -17,7 +17,7 @@ CSTD     = -std=c17 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Iinclude -MMD -MP -DYIMA_DATADIR=\"$(CURDIR)/data\"
-LDLIBS  += -lsqlite3 -ljansson -lssl -lcrypto -lhttp_parser -lpthread
+LDLIBS  += -lsqlite3 -ljansson -lzstd -lssl -lcrypto -lhttp_parser -lpthread
 TEST_LIBS = -lcmocka
 FUZZ_SECONDS ?= 20
 

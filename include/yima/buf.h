@@ -40,6 +40,9 @@ void yima_buf_reset(yima_buf *b);
  * whole document and check once at the end.
  */
 int yima_buf_add(yima_buf *b, const void *p, size_t n);
+/* Room for n more bytes (and the NUL) without adding them: for writers
+ * that fill data + len themselves and then move len. Return as above. */
+int yima_buf_reserve(yima_buf *b, size_t n);
 int yima_buf_puts(yima_buf *b, const char *s);
 int yima_buf_putc(yima_buf *b, char c);
 int yima_buf_printf(yima_buf *b, const char *fmt, ...)

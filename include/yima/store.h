@@ -27,9 +27,10 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 6; WAL,
- * synchronous=FULL, foreign_keys=ON, busy_timeout 10 s, wal_autocheckpoint
- * 16384 pages, so the WAL grows to about 64 MiB between checkpoints):
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 7; 16 KB
+ * pages in stores made since version 7; WAL, synchronous=FULL,
+ * foreign_keys=ON, busy_timeout 10 s; a checkpointer thread copies the WAL
+ * back past 16 MiB, the writer itself past 1 GiB):
  *
  *   table       column       type / key          meaning
  *   ----------  -----------  ------------------- ------------------------------
@@ -46,10 +47,13 @@
  *               parent       TEXT NULL           first parentID code, for the
  *                                                containment query
  *               children     INTEGER             number of childEPCs codes
- *               entry        BLOB NOT NULL       the sealed ledger entry
- *               codes        BLOB NOT NULL       the event's codes: for each,
- *                                                role (1 byte), canonical
- *                                                code, NUL
+ *               entry        BLOB NOT NULL       the event's canonical JSON,
+ *                                                packed (below); with
+ *                                                record_time it is the sealed
+ *                                                ledger entry
+ *               codes        BLOB NOT NULL       the event's codes, packed:
+ *                                                for each, role (1 byte),
+ *                                                canonical code, NUL
  *   event_keys  t            INTEGER             eventTime, UTC ms
  *   (WITHOUT    h            INTEGER             first 8 bytes of events.hash
  *    ROWID)     idx          INTEGER -> events   PRIMARY KEY (t, h, idx): the
@@ -93,9 +97,18 @@
  *               lot          TEXT                PRIMARY KEY (product, lot)
  *               json         TEXT
  *
- * The ledger (events.entry, ledger_hash, ledger.size, checkpoints) is the
- * truth; the other events columns and the code index are derived from the
- * entry and only make queries fast. Master data is mutable and not sealed.
+ * The ledger (events.entry with events.record_time, ledger_hash,
+ * ledger.size, checkpoints) is the truth; the other events columns and the
+ * code index are derived from the entry and only make queries fast. Master
+ * data is mutable and not sealed.
+ *
+ * Packed columns (lib/store/pack.c): events.entry is the tag byte 0x01 and
+ * one zstd frame of the canonical JSON; events.codes the tag 0x81 and one
+ * zstd frame of the code list (empty when the event has no codes). Both are
+ * compressed against a fixed dictionary of EPCIS 2.0 words, which the tag
+ * names. Rows written by schema 6 hold the sealed entry itself (it starts
+ * with "yima-event/1") and the code list as it is (it starts with a role
+ * byte); they are read as they are, and stay so.
  *
  * Master data JSON (yima_store_master_put / _get), an object with:
  *
@@ -197,6 +210,33 @@ typedef struct yima_store_result {
  */
 int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
                       yima_store_result *results, yima_error *err);
+
+/*
+ * Packing ahead. The store keeps each event's canonical JSON and code list
+ * compressed (see "Packed columns" above); yima_store_append() packs them
+ * on the thread that stores. A reader thread may pack them before, with a
+ * packer of its own, and hand them in with yima_store_append_packed():
+ * packed[i] are the stored forms of ev[i], as yima_store_pack() made them.
+ */
+typedef struct yima_packer yima_packer; /* one per thread */
+
+typedef struct yima_store_packed {
+    const void *json, *codes; /* within the `data` buffer they were made in */
+    size_t json_len, codes_len;
+} yima_store_packed;
+
+yima_packer *yima_packer_new(void); /* NULL when out of memory */
+void yima_packer_free(yima_packer *p);
+
+/* Pack ev[0..n-1] into data (appended) and point packed[0..n-1] there: valid
+ * while data is not changed. 0, YIMA_ETOOBIG or YIMA_ENOMEM. */
+int yima_store_pack(yima_packer *p, const yima_event *ev, size_t n,
+                    yima_buf *data, yima_store_packed *packed);
+
+/* yima_store_append() with the events packed ahead (packed may be NULL). */
+int yima_store_append_packed(yima_store *st, const yima_event *ev,
+                             const yima_store_packed *packed, size_t n,
+                             yima_store_result *results, yima_error *err);
 
 /*
  * Called for each event of a query, in ledger order. json (len bytes, not

@@ -6,7 +6,9 @@
  * stores: it waits for piece 0, appends it, waits for piece 1, and so on,
  * while the readers run ahead. Pieces are read with YIMA_EPCIS_PROCEED
  * always, so a piece reports all its faults; without the flag the first
- * fault in input order ends the whole input.
+ * fault in input order ends the whole input. Readers also pack each event
+ * for the store (yima_store_pack), so the storing thread, which sets the
+ * pace, only inserts.
  */
 #include <assert.h>
 #include <pthread.h>
@@ -24,6 +26,8 @@ typedef struct piece {
     size_t off, len;                /* in the text */
     size_t lines_before, events_before;
     yima_event_batch *b;
+    yima_buf packs;          /* the packed forms of its events, */
+    yima_store_packed *pk;   /* one per event (NULL: the store packs) */
     yima_store_result *res; /* one per event, once stored */
     int rc;
     yima_error err;
@@ -95,31 +99,46 @@ static int cut(const char *text, size_t len, piece **out, size_t *n,
     return 0;
 }
 
-static void read_piece(job *j, piece *p)
+/* Read piece p, and pack its events with pk (may be NULL: not packed). */
+static void read_piece(job *j, piece *p, yima_packer *pk)
 {
     int flags = j->flags | YIMA_EPCIS_PROCEED;
+    size_t n;
 
     p->rc = j->ndjson ? yima_epcis_read_ndjson(j->text + p->off, p->len,
                                                flags, &p->b, &p->err)
                       : yima_epcis_read(j->text + p->off, p->len, flags,
                                         &p->b, &p->err);
+    n = yima_event_batch_count(p->b);
+    if (p->rc != 0 || !pk || n == 0 ||
+        !(p->pk = malloc(n * sizeof *p->pk)))
+        return;
+    yima_buf_init(&p->packs, SIZE_MAX);
+    /* The events are consecutive in the batch. */
+    if (yima_store_pack(pk, yima_event_batch_get(p->b, 0), n, &p->packs,
+                        p->pk) != 0) {
+        free(p->pk); /* the store packs them, then */
+        p->pk = NULL;
+    }
 }
 
 static void *reader(void *arg)
 {
     job *j = arg;
+    yima_packer *pk = yima_packer_new();
 
     pthread_mutex_lock(&j->mu);
     while (!j->stop && j->next < j->n) {
         piece *p = &j->p[j->next++];
 
         pthread_mutex_unlock(&j->mu);
-        read_piece(j, p);
+        read_piece(j, p, pk);
         pthread_mutex_lock(&j->mu);
         p->read = true;
         pthread_cond_broadcast(&j->cv);
     }
     pthread_mutex_unlock(&j->mu);
+    yima_packer_free(pk);
     return NULL;
 }
 
@@ -181,7 +200,8 @@ static int store_piece(yima_store *st, yima_ingest *in, piece *p,
 
         for (size_t i = 0; i < k; i++)
             ev[i] = *yima_event_batch_get(p->b, at + i);
-        if ((rc = yima_store_append(st, ev, k, p->res + at, err)) != 0)
+        if ((rc = yima_store_append_packed(st, ev, p->pk ? p->pk + at : NULL,
+                                           k, p->res + at, err)) != 0)
             return rc;
         for (size_t i = 0; i < k; i++)
             if (p->res[at + i].status == YIMA_STORE_ADDED)
@@ -249,7 +269,7 @@ int yima_ingest_text(yima_store *st, const char *text, size_t len,
             break;
     if (nth == 0) /* no thread at all: read them here */
         for (size_t i = 0; i < j.n; i++, j.next++) {
-            read_piece(&j, &j.p[i]);
+            read_piece(&j, &j.p[i], NULL);
             j.p[i].read = true;
         }
 
@@ -292,6 +312,8 @@ int yima_ingest_text(yima_store *st, const char *text, size_t len,
         in->accepted = in->duplicates = 0;
     for (size_t i = 0; i < j.n; i++) {
         yima_event_batch_free(j.p[i].b);
+        yima_buf_free(&j.p[i].packs);
+        free(j.p[i].pk);
         free(j.p[i].res);
     }
     pthread_cond_destroy(&j.cv);

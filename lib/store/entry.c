@@ -47,20 +47,26 @@ int store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1])
     return 0;
 }
 
-int store_entry_build(yima_buf *out, const yima_event *ev, int64_t ms)
+int store_entry_make(yima_buf *out, const char *json, size_t n, int64_t ms)
 {
     char t[YIMA_STORE_TIME_LEN + 1];
     int rc;
 
-    assert(out && ev && ev->json);
+    assert(out && (json || n == 0));
     if ((rc = store_time_format(ms, t)) != 0)
         return rc;
     yima_buf_reset(out);
     yima_buf_add(out, YIMA_STORE_MAGIC, YIMA_STORE_MAGIC_LEN);
     yima_buf_add(out, t, YIMA_STORE_TIME_LEN);
     yima_buf_putc(out, '\n');
-    yima_buf_add(out, ev->json, ev->json_len);
+    yima_buf_add(out, json, n);
     return out->failed ? YIMA_ETOOBIG : 0;
+}
+
+int store_entry_build(yima_buf *out, const yima_event *ev, int64_t ms)
+{
+    assert(ev && ev->json);
+    return store_entry_make(out, ev->json, ev->json_len, ms);
 }
 
 int store_hash_id_parse(const char *id, uint8_t out[YIMA_LEDGER_HASH_LEN])

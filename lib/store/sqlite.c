@@ -14,9 +14,8 @@
 #include "store_int.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 #define BUSY_MS        10000
-#define LIST_MAX       (64 << 20) /* most bytes of an event's code list */
 
 /* The custody state (lib/trace/state.c): derived from the events. Schema
  * 6 added the units of each batch. */
@@ -74,7 +73,7 @@ static const char schema[] =
     "PRAGMA page_size=16384;"
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=6;"            /* SCHEMA_VERSION */
+    "PRAGMA user_version=7;"            /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
@@ -189,6 +188,11 @@ static const char upgrade_5[] =
     "DELETE FROM meta WHERE key = 'custody_upto';"
     "PRAGMA user_version=6;"
     "COMMIT;";
+
+/* Version 6 stores hold every entry and code list as it is; version 7
+ * writes them packed (pack.c), and reads both. Older programs must not
+ * read packed rows, so the version changes, and nothing else. */
+static const char upgrade_6[] = "PRAGMA user_version=7;";
 
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
  * YIMA_EVENT_AGGREGATION (checked by static asserts in sqlite_event.c). */
@@ -517,7 +521,11 @@ void sq_close(void *be)
     for (int i = 0; i < SQ_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
-    yima_buf_free(&s->list);
+    yima_buf_free(&s->pack);
+    yima_buf_free(&s->json);
+    yima_buf_free(&s->entry);
+    yima_buf_free(&s->codes);
+    yima_packer_free(s->packer);
     free(s->path);
     free(s);
 }
@@ -556,8 +564,15 @@ int sq_open(const char *path, void **be, yima_error *err)
         rc = yima_error_set(err, YIMA_ENOMEM, 0, "store: out of memory");
         goto out;
     }
-    yima_buf_init(&s->list, LIST_MAX);
+    yima_buf_init(&s->pack, 2 * PACK_MAX);
+    yima_buf_init(&s->json, PACK_MAX);
+    yima_buf_init(&s->entry, PACK_MAX + YIMA_STORE_HEADER_LEN);
+    yima_buf_init(&s->codes, PACK_MAX);
     ix_tail_init(&s->tail);
+    if (!(s->packer = yima_packer_new())) {
+        rc = yima_error_set(err, YIMA_ENOMEM, 0, "store: out of memory");
+        goto out;
+    }
     /* A handle is used by one thread at a time (yima/store.h): SQLite's
      * per-call connection mutex would only cost. */
     rc = sqlite3_open_v2(path, &s->db,
@@ -596,6 +611,14 @@ int sq_open(const char *path, void **be, yima_error *err)
     }
     if (ver == 5) {
         if ((rc = sqlite3_exec(s->db, upgrade_5, NULL, NULL, NULL)) !=
+            SQLITE_OK) {
+            rc = sq_fail(s, NULL, rc, err, path);
+            goto out;
+        }
+        ver = 6;
+    }
+    if (ver == 6) {
+        if ((rc = sqlite3_exec(s->db, upgrade_6, NULL, NULL, NULL)) !=
             SQLITE_OK) {
             rc = sq_fail(s, NULL, rc, err, path);
             goto out;

@@ -95,22 +95,76 @@ int sq_find(void *be, store_hash *const *sorted, size_t n, yima_error *err)
     return 0;
 }
 
+int sq_col_entry(sq *s, sqlite3_stmt *st, uint64_t idx, int tcol, int ecol,
+                 const void **p, size_t *n, yima_error *err)
+{
+    const void *v = sqlite3_column_blob(st, ecol);
+    size_t len = (size_t)sqlite3_column_bytes(st, ecol);
+    int rc;
+
+    *p = v ? v : "";
+    *n = len;
+    if (!store_packed_json(v, len))
+        return 0;
+    if ((rc = store_unpack(s->packer, v, len, &s->json)) != 0 ||
+        (rc = store_entry_make(&s->entry, s->json.data, s->json.len,
+                               sqlite3_column_int64(st, tcol))) != 0)
+        return yima_error_set(err, rc, 0, "store: entry %llu %s",
+                              (unsigned long long)idx,
+                              rc == YIMA_EIO ? "is damaged: its packed JSON "
+                                               "does not unpack"
+                                             : "cannot be read: out of memory");
+    *p = s->entry.data;
+    *n = s->entry.len;
+    return 0;
+}
+
+int sq_col_codes(sq *s, sqlite3_stmt *st, uint64_t idx, int col,
+                 const void **p, size_t *n, yima_error *err)
+{
+    const void *v = sqlite3_column_blob(st, col);
+    size_t len = (size_t)sqlite3_column_bytes(st, col);
+    int rc;
+
+    *p = v ? v : "";
+    *n = len;
+    if (!store_packed_codes(v, len))
+        return 0;
+    if ((rc = store_unpack(s->packer, v, len, &s->codes)) != 0)
+        return yima_error_set(err, rc, 0, "store: entry %llu %s",
+                              (unsigned long long)idx,
+                              rc == YIMA_EIO ? "is damaged: its packed code list "
+                                               "does not unpack"
+                                             : "cannot be read: out of memory");
+    *p = s->codes.data;
+    *n = s->codes.len;
+    return 0;
+}
+
 int sq_put_event(void *be, const store_row *row, yima_error *err)
 {
     const yima_event *ev = row->ev;
+    const yima_store_packed *pk = row->packed;
+    yima_store_packed here;
     sq *s = be;
     sqlite3_stmt *st;
     int rc;
 
-    yima_buf_reset(&s->list);
-    for (size_t i = 0; i < ev->n_codes; i++) {
-        yima_buf_putc(&s->list, (char)(unsigned char)ev->codes[i].role);
-        yima_buf_add(&s->list, ev->codes[i].code,
-                     strlen(ev->codes[i].code) + 1);
+    if (!pk) { /* not packed ahead: pack here */
+        size_t at;
+
+        yima_buf_reset(&s->pack);
+        rc = store_pack_json(s->packer, ev->json, ev->json_len, &s->pack);
+        at = s->pack.len;
+        if (rc == 0)
+            rc = store_pack_codes(s->packer, ev, &s->pack);
+        if (rc != 0)
+            return yima_error_set(err, rc, 0, "store: cannot pack: %s",
+                                  yima_strerror(rc));
+        here = (yima_store_packed){s->pack.data, s->pack.data + at, at,
+                                   s->pack.len - at};
+        pk = &here;
     }
-    if (s->list.failed)
-        return yima_error_set(err, YIMA_ENOMEM, 0,
-                              "store: out of memory for the code list");
 
     st = sq_stmt(s, SQ_EVENT_PUT);
     sq_bind_u64(st, 1, row->index);
@@ -124,9 +178,9 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
     sq_bind_text(st, 9, ev->disposition);
     sq_bind_text(st, 10, row->parent);
     sqlite3_bind_int(st, 11, (int)row->children);
-    sqlite3_bind_blob(st, 12, row->entry, (int)row->entry_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 13, s->list.data ? s->list.data : "",
-                      (int)s->list.len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 12, pk->json, (int)pk->json_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 13, pk->codes_len ? pk->codes : "",
+                      (int)pk->codes_len, SQLITE_STATIC);
     sq_bind_text(st, 14, row->recorder);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -143,22 +197,23 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
         return sq_fail(s, st, rc, err, "event key");
 
     /* The code index is derived: only the tail in memory changes. */
-    if (sq_index_add(s, row->index, ev->event_id, s->list.data ? s->list.data : "",
-                     s->list.len) != 0)
+    if (sq_index_add_event(s, row->index, ev) != 0)
         return yima_error_set(err, YIMA_ENOMEM, 0,
                               "store: out of memory for the code index");
     return 0;
 }
 
 /* Hand the current row (record_time at col, entry at col + 1) to fn. */
-static int give(sqlite3_stmt *st, int col, uint64_t index, store_entry_fn fn,
-                void *arg)
+static int give(sq *s, sqlite3_stmt *st, int col, uint64_t index,
+                store_entry_fn fn, void *arg, yima_error *err)
 {
-    const void *p = sqlite3_column_blob(st, col + 1);
-    int len = sqlite3_column_bytes(st, col + 1);
+    const void *p;
+    size_t len;
+    int rc;
 
-    return fn(arg, index, sqlite3_column_int64(st, col), p ? p : "",
-              (size_t)len);
+    if ((rc = sq_col_entry(s, st, index, col, col + 1, &p, &len, err)) != 0)
+        return rc;
+    return fn(arg, index, sqlite3_column_int64(st, col), p, len);
 }
 
 static int all_events(sq *s, store_entry_fn fn, void *arg, yima_error *err)
@@ -169,7 +224,7 @@ static int all_events(sq *s, store_entry_fn fn, void *arg, yima_error *err)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint64_t index = (uint64_t)sqlite3_column_int64(st, 0);
 
-        if ((rc = give(st, 1, index, fn, arg)) != 0) {
+        if ((rc = give(s, st, 1, index, fn, arg, err)) != 0) {
             sqlite3_reset(st);
             return rc;
         }
@@ -278,6 +333,8 @@ static int event_info(sq *s, uint64_t idx, const char *code, int role,
 {
     sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_INFO);
     const char *action, *parent;
+    const void *list;
+    size_t len;
     int rc;
 
     memset(out, 0, sizeof *out);
@@ -298,8 +355,11 @@ static int event_info(sq *s, uint64_t idx, const char *code, int role,
     out->del = action && strcmp(action, "DELETE") == 0;
     parent = (const char *)sqlite3_column_text(st, 2);
     out->children = (unsigned)sqlite3_column_int(st, 3);
-    out->names = sq_has_code(sqlite3_column_blob(st, 4),
-                             (size_t)sqlite3_column_bytes(st, 4), code, role);
+    if ((rc = sq_col_codes(s, st, idx, 4, &list, &len, err)) != 0) {
+        sqlite3_reset(st);
+        return rc;
+    }
+    out->names = sq_has_code(list, len, code, role);
     if (parent && out->names && !(out->parent = strdup(parent))) {
         sqlite3_reset(st);
         return yima_error_set(err, YIMA_ENOMEM, 0,
@@ -490,7 +550,7 @@ int sq_events(void *be, const char *code, store_entry_fn fn, void *arg,
             rc = sq_fail(s, st, rc, err, "event of a code");
             goto out;
         }
-        rc = give(st, 0, (uint64_t)l.v[i], fn, arg);
+        rc = give(s, st, 0, (uint64_t)l.v[i], fn, arg, err);
         sqlite3_reset(st);
         if (rc != 0)
             goto out;
@@ -505,6 +565,7 @@ out:
 int sq_entry(void *be, uint64_t index, yima_buf *out, yima_error *err)
 {
     const void *p;
+    size_t len;
     sq *s = be;
     sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_ONE);
     int rc;
@@ -519,8 +580,11 @@ int sq_entry(void *be, uint64_t index, yima_buf *out, yima_error *err)
     }
     if (rc != SQLITE_ROW)
         return sq_fail(s, st, rc, err, "entry");
-    p = sqlite3_column_blob(st, 1);
-    rc = yima_buf_add(out, p ? p : "", (size_t)sqlite3_column_bytes(st, 1));
+    if ((rc = sq_col_entry(s, st, index, 0, 1, &p, &len, err)) != 0) {
+        sqlite3_reset(st);
+        return rc;
+    }
+    rc = yima_buf_add(out, p, len);
     sqlite3_reset(st);
     if (rc != 0)
         yima_error_set(err, rc, 0, "store: entry %llu: %s",

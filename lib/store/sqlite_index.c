@@ -125,6 +125,20 @@ int sq_index_add(sq *s, uint64_t idx, const char *event_id, const void *codes,
     return 0;
 }
 
+int sq_index_add_event(sq *s, uint64_t idx, const yima_event *ev)
+{
+    if (ix_tail_add(&s->tail, sq_index_key(s, ev->event_id), idx, 0) != 0)
+        return YIMA_ENOMEM;
+    for (size_t i = 0; i < ev->n_codes; i++) {
+        const char *c = ev->codes[i].code;
+
+        if (ix_tail_add(&s->tail, ix_key(s->secret, c, strlen(c)), idx,
+                        ev->codes[i].role) != 0)
+            return YIMA_ENOMEM;
+    }
+    return 0;
+}
+
 int sq_index_sync(sq *s, yima_error *err)
 {
     sqlite3_stmt *st;
@@ -143,10 +157,14 @@ int sq_index_sync(sq *s, yima_error *err)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint64_t idx = (uint64_t)sqlite3_column_int64(st, 0);
         const char *id = (const char *)sqlite3_column_text(st, 1);
-        const void *codes = sqlite3_column_blob(st, 2);
+        const void *codes;
+        size_t len;
 
-        rc = sq_index_add(s, idx, id ? id : "", codes,
-                          (size_t)sqlite3_column_bytes(st, 2));
+        if ((rc = sq_col_codes(s, st, idx, 2, &codes, &len, err)) != 0) {
+            sqlite3_reset(st);
+            return rc;
+        }
+        rc = sq_index_add(s, idx, id ? id : "", codes, len);
         if (rc != 0) {
             sqlite3_reset(st);
             return yima_error_set(err, rc, 0,

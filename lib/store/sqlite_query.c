@@ -230,21 +230,22 @@ static bool codes_hold(const yima_query_codes *f, const void *list,
     return false;
 }
 
-/* Does the current row of st (SQ_EVENT_ROW) pass every filter of q? */
-static bool passes(const yima_query *q, sqlite3_stmt *st, looker *lk)
+/* Does the current row of st (SQ_EVENT_ROW) pass every filter of q? The
+ * code list and entry are unpacked only when a filter looks at them; -1
+ * when they cannot be (*err set). */
+static int passes(sq *s, const yima_query *q, sqlite3_stmt *st,
+                  uint64_t idx, looker *lk, yima_error *err)
 {
     int type = sqlite3_column_int(st, 0);
     int64_t et = sqlite3_column_int64(st, 1), rt = sqlite3_column_int64(st, 2);
-    const void *list = sqlite3_column_blob(st, 6);
-    size_t clen = (size_t)sqlite3_column_bytes(st, 6);
-    const void *entry = sqlite3_column_blob(st, 7);
-    size_t elen = (size_t)sqlite3_column_bytes(st, 7);
+    const void *list = "", *entry = "";
+    size_t clen = 0, elen = 0;
 
     if (q->recorder) {
         const char *r = (const char *)sqlite3_column_text(st, 9);
 
         if (!r || strcmp(r, q->recorder) != 0)
-            return false;
+            return 0;
     }
     if ((q->types && !(q->types & 1u << type)) || et < q->ge_event_time ||
         et >= q->lt_event_time || rt < q->ge_record_time ||
@@ -252,11 +253,19 @@ static bool passes(const yima_query *q, sqlite3_stmt *st, looker *lk)
         !in_values(&q->actions, (const char *)sqlite3_column_text(st, 3)) ||
         !in_values(&q->biz_steps, (const char *)sqlite3_column_text(st, 4)) ||
         !in_values(&q->dispositions, (const char *)sqlite3_column_text(st, 5)))
-        return false;
+        return 0;
+    if (q->n_codes && sq_col_codes(s, st, idx, 6, &list, &clen, err) != 0)
+        return -1;
+    for (size_t k = 0; k < q->n_codes; k++)
+        if (q->codes[k].type) {
+            if (sq_col_entry(s, st, idx, 2, 7, &entry, &elen, err) != 0)
+                return -1;
+            break;
+        }
     for (size_t k = 0; k < q->n_codes; k++)
         if (!codes_hold(&q->codes[k], list, clen, lk, entry, elen))
-            return false;
-    return true;
+            return 0;
+    return 1;
 }
 
 /* ---- The query ----------------------------------------------------------- */
@@ -276,6 +285,8 @@ typedef struct run {
 static int consider(run *r, uint64_t idx)
 {
     sqlite3_stmt *st = sq_stmt(r->s, SQ_EVENT_ROW);
+    const void *entry;
+    size_t len;
     int rc;
 
     sq_bind_u64(st, 1, idx);
@@ -289,17 +300,17 @@ static int consider(run *r, uint64_t idx)
     json_decref(r->lk.ev);
     r->lk.ev = NULL;
     r->lk.parsed = false;
-    if (!passes(r->q, st, &r->lk)) {
+    if ((rc = passes(r->s, r->q, st, idx, &r->lk, r->err)) != 1) {
         sqlite3_reset(st);
-        return 0;
+        return rc < 0 ? YIMA_EIO : 0;
     }
     if (r->q->limit && r->given == r->q->limit) {
         *r->next = idx; /* one more matches: the next page starts here */
         sqlite3_reset(st);
         return 1;
     }
-    rc = r->fn(r->arg, idx, sqlite3_column_int64(st, 2),
-               sqlite3_column_blob(st, 7), (size_t)sqlite3_column_bytes(st, 7));
+    if ((rc = sq_col_entry(r->s, st, idx, 2, 7, &entry, &len, r->err)) == 0)
+        rc = r->fn(r->arg, idx, sqlite3_column_int64(st, 2), entry, len);
     sqlite3_reset(st);
     r->given++;
     return rc;
@@ -384,10 +395,12 @@ int sq_by_id(void *be, const char *id, store_entry_fn fn, void *arg,
         rc = 0;
         eid = (const char *)sqlite3_column_text(st, 8);
         if (eid && strcmp(eid, id) == 0) {
+            const void *entry;
+            size_t len;
+
             found = 1;
-            rc = fn(arg, c.v[i], sqlite3_column_int64(st, 2),
-                    sqlite3_column_blob(st, 7),
-                    (size_t)sqlite3_column_bytes(st, 7));
+            if ((rc = sq_col_entry(s, st, c.v[i], 2, 7, &entry, &len, err)) == 0)
+                rc = fn(arg, c.v[i], sqlite3_column_int64(st, 2), entry, len);
         }
         sqlite3_reset(st);
     }

@@ -222,6 +222,13 @@ static int cmp_hash(const void *a, const void *b)
 int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
                       yima_store_result *results, yima_error *err)
 {
+    return yima_store_append_packed(st, ev, NULL, n, results, err);
+}
+
+int yima_store_append_packed(yima_store *st, const yima_event *ev,
+                             const yima_store_packed *packed, size_t n,
+                             yima_store_result *results, yima_error *err)
+{
     uint64_t size, first, added = 0;
     bool in_tx = false;
     int64_t now, last;
@@ -276,7 +283,8 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
                          .index = size + added,
                          .pos = i,
                          .record_time_ms = now,
-                         .recorder = st->recorder[0] ? st->recorder : NULL};
+                         .recorder = st->recorder[0] ? st->recorder : NULL,
+                         .packed = packed ? &packed[i] : NULL};
 
         if (h->stored || h->first != i) {
             const store_hash *d = h->stored ? h : &st->hash[h->first];

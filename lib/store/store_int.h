@@ -53,6 +53,7 @@ typedef struct store_row {
     const void *entry;  /* sealed entry bytes */
     size_t entry_len;
     const char *recorder; /* the party recording it, or NULL */
+    const yima_store_packed *packed; /* its stored forms, or NULL */
 } store_row;
 
 /* An event of a batch by its hash ID: is it stored, or earlier in the
@@ -189,6 +190,31 @@ int store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1]);
 
 /* Reset out to the sealed entry of ev with recordTime ms. */
 int store_entry_build(yima_buf *out, const yima_event *ev, int64_t ms);
+/* The same from canonical JSON (n bytes) alone. */
+int store_entry_make(yima_buf *out, const char *json, size_t n, int64_t ms);
+
+/* ---- Packed columns (pack.c) -------------------------------------------- */
+
+#define PACK_JSON_1  0x01 /* events.entry: canonical JSON, dictionary 1 */
+#define PACK_CODES_1 0x81 /* events.codes: the code list, dictionary 1 */
+#define PACK_MAX     (1u << 20) /* most bytes a packed value unpacks to */
+
+/* Append the packed canonical JSON (n bytes) / code list of ev to out (an
+ * event without codes adds nothing: its list is empty). 0, YIMA_ETOOBIG or
+ * YIMA_ENOMEM. */
+int store_pack_json(yima_packer *p, const char *json, size_t n,
+                    yima_buf *out);
+int store_pack_codes(yima_packer *p, const yima_event *ev, yima_buf *out);
+
+/* Is the value src (n bytes) of events.entry / events.codes packed? */
+#define store_packed_json(src, n)                                            \
+    ((n) > 0 && *(const unsigned char *)(src) == PACK_JSON_1)
+#define store_packed_codes(src, n)                                           \
+    ((n) > 0 && *(const unsigned char *)(src) == PACK_CODES_1)
+
+/* Unpack a packed value into out (replacing what it held). 0, YIMA_EIO (not
+ * a value this program packed) or YIMA_ENOMEM. */
+int store_unpack(yima_packer *p, const void *src, size_t n, yima_buf *out);
 
 /* The SHA-256 inside a CBV 2.0 hash ID (YIMA_STORE_HASH_PREFIX, 64 hex
  * digits of either case, YIMA_STORE_HASH_SUFFIX). Returns 0 or
@@ -288,7 +314,6 @@ typedef struct sq {
     sqlite3_stmt *stmt[SQ_COUNT];  /* prepared once at open */
     char last[YIMA_ERROR_MSG_MAX]; /* the last database error of a ledger
                                       callback */
-    yima_buf list;                 /* events.codes of the event being put */
     uint8_t secret[16];            /* the code index's SipHash key */
     ix_tail tail;                  /* postings of events from `through` on */
     sq_run *runs;                  /* as of the last sync */
@@ -299,6 +324,9 @@ typedef struct sq {
     sq_ckpt *ckpt;       /* the checkpointer thread, once this handle writes */
     bool ckpt_failed;
     int page_size; /* the database's, read at open */
+    yima_packer *packer; /* packs what comes unpacked, unpacks what is read */
+    yima_buf pack;       /* the packed forms of the event being put */
+    yima_buf json, entry, codes; /* unpacked columns of the current row */
 } sq;
 
 extern const store_ops sq_ops;
@@ -325,6 +353,15 @@ int sq_fail(sq *s, sqlite3_stmt *st, int rc, yima_error *err, const char *what);
  * code with role (any role when role is 0)? */
 bool sq_has_code(const void *list, size_t len, const char *code, int role);
 
+/* The sealed entry of the current row of st, event idx (record_time in
+ * column tcol, the stored entry in ecol), and its code list (column col),
+ * unpacked when packed: valid until the same call on the same handle. 0,
+ * YIMA_EIO (damaged: *err names the entry) or YIMA_ENOMEM. */
+int sq_col_entry(sq *s, sqlite3_stmt *st, uint64_t idx, int tcol, int ecol,
+                 const void **p, size_t *n, yima_error *err);
+int sq_col_codes(sq *s, sqlite3_stmt *st, uint64_t idx, int col,
+                 const void **p, size_t *n, yima_error *err);
+
 /* sqlite_index.c: the code index (index.h). */
 int sq_index_secret_new(sqlite3 *db, char **msg); /* at create */
 int sq_index_load(sq *s, yima_error *err);        /* at open */
@@ -332,6 +369,8 @@ uint64_t sq_index_key(const sq *s, const char *code);
 /* Add the postings of event idx: its eventID and its events.codes list. */
 int sq_index_add(sq *s, uint64_t idx, const char *event_id, const void *codes,
                  size_t len);
+/* The same from the event itself, as it is stored. */
+int sq_index_add_event(sq *s, uint64_t idx, const yima_event *ev);
 /* At the start of every transaction: reload the runs, drop what they now
  * hold from the tail, and add the events appended since. */
 int sq_index_sync(sq *s, yima_error *err);

@@ -82,6 +82,12 @@ int yima_buf_add(yima_buf *b, const void *p, size_t n)
     return 0;
 }
 
+int yima_buf_reserve(yima_buf *b, size_t n)
+{
+    assert(b);
+    return grow(b, n);
+}
+
 int yima_buf_puts(yima_buf *b, const char *s)
 {
     return yima_buf_add(b, s, strlen(s));

@@ -1251,26 +1251,165 @@ static void tamper(const char *sql, const char *want)
     yima_store_close(st);
 }
 
+/*
+ * Rewrite entry idx behind the store's back as someone who can unpack it
+ * would: its sealed entry with `from` replaced by `to`, written in the
+ * unpacked form of schema 6 (which the store still reads), then sql (may be
+ * NULL). Verify must fail with want, or pass when want is NULL.
+ */
+static void tamper_entry(uint64_t idx, const char *from, const char *to,
+                         const char *sql, const char *want)
+{
+    yima_store *st;
+    yima_error err;
+    yima_buf e, out;
+    sqlite3 *db;
+    sqlite3_stmt *up;
+    char *at;
+
+    tamper_base();
+    yima_buf_init(&e, 1 << 20);
+    yima_buf_init(&out, 1 << 20);
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    assert_int_equal(yima_store_entry(st, idx, &e, &err), 0);
+    yima_store_close(st);
+    assert_non_null(at = strstr(e.data, from));
+    yima_buf_add(&out, e.data, (size_t)(at - e.data));
+    yima_buf_puts(&out, to);
+    yima_buf_puts(&out, at + strlen(from));
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "UPDATE events SET entry = ?1 "
+                                        "WHERE idx = ?2",
+                                        -1, &up, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_blob(up, 1, out.data, (int)out.len, SQLITE_STATIC);
+    sqlite3_bind_int64(up, 2, (sqlite3_int64)idx);
+    assert_int_equal(sqlite3_step(up), SQLITE_DONE);
+    sqlite3_finalize(up);
+    if (sql)
+        assert_int_equal(sqlite3_exec(db, sql, 0, 0, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    if (!want) {
+        assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    } else {
+        assert_int_equal(yima_store_verify(st, NULL, NULL, &err), YIMA_EINVAL);
+        assert_string_equal(err.msg, want);
+    }
+    yima_store_close(st);
+    yima_buf_free(&e);
+    yima_buf_free(&out);
+}
+
 static void test_verify_edit(void **state)
 {
     (void)state;
+    /* Written back unpacked and unchanged: read as it is, and intact. */
+    tamper_entry(41, "\"k\":41", "\"k\":41", NULL, NULL);
     /* One byte of the JSON, and one of the record time. */
-    tamper("UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), "
-           "'\"k\":41', '\"k\":42') AS BLOB) WHERE idx = 41",
-           "ledger: entry 41 does not match its leaf hash");
-    tamper("UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), "
-           "'Z', 'Y') AS BLOB) WHERE idx = 7",
-           "ledger: entry 7 does not match its leaf hash");
+    tamper_entry(41, "\"k\":41", "\"k\":42", NULL,
+                 "ledger: entry 41 does not match its leaf hash");
+    tamper_entry(7, "Z", "Y", NULL,
+                 "ledger: entry 7 does not match its leaf hash");
+    /* An unpacked entry whose record_time column moved without it. */
+    tamper_entry(3, "Z", "Z",
+                 "UPDATE events SET record_time = record_time + 1 "
+                 "WHERE idx = 3",
+                 "ledger: entry 3: record_time column differs from the "
+                 "sealed entry");
+    /* A packed entry takes its record time from the column: moving it
+     * changes the entry. */
+    tamper("UPDATE events SET record_time = record_time + 1 WHERE idx = 3",
+           "ledger: entry 3 does not match its leaf hash");
     /* A stored hash rewritten: a leaf's shows up as its entry, a node's
      * by its stored index (19, 20, 21 are made by entry 11). */
     tamper("UPDATE ledger_hash SET hash = zeroblob(32) WHERE idx = 19",
            "ledger: entry 11 does not match its leaf hash");
     tamper("UPDATE ledger_hash SET hash = zeroblob(32) WHERE idx = 21",
            "ledger: hash 21 (made by entry 11) differs from the one rebuilt");
-    /* The record_time column moved without the sealed entry. */
-    tamper("UPDATE events SET record_time = record_time + 1 WHERE idx = 3",
-           "ledger: entry 3: record_time column differs from the sealed "
-           "entry");
+}
+
+/* A packed value with bytes overwritten cannot pass for an event. */
+static void test_verify_damaged_pack(void **state)
+{
+    yima_store *st;
+    yima_error err;
+    sqlite3 *db;
+    int rc;
+
+    (void)state;
+    tamper_base();
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE events SET entry = substr(entry, 1, "
+                                  "6) || zeroblob(6) || substr(entry, 13) "
+                                  "WHERE idx = 5",
+                                  0, 0, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(yima_store_open(path, &st, &err), 0);
+    rc = yima_store_verify(st, NULL, NULL, &err);
+    assert_true(rc == YIMA_EIO || rc == YIMA_EINVAL);
+    assert_non_null(strstr(err.msg, "entry 5"));
+    yima_store_close(st);
+}
+
+/* Packing: what goes in comes out, the tags say which column, and a
+ * value that is not packed is refused. */
+static void test_pack_round_trip(void **state)
+{
+    static const char *const json[] = {
+        "{}",
+        "{\"@context\":\"https://ref.gs1.org/standards/epcis/2.0.0/"
+        "epcis-context.jsonld\",\"type\":\"ObjectEvent\",\"eventTime\":"
+        "\"2026-03-01T08:00:00.000+08:00\"}",
+        "\"\xe4\xb8\x80\xe7\xa0\x81 one code, not a word of the dictionary\""};
+    yima_event_code codes[2] = {{.role = YIMA_ROLE_EPC, .code = "a"},
+                                {.role = YIMA_ROLE_PARENT, .code = "bb"}};
+    yima_packer *p = yima_packer_new();
+    yima_store_packed pk[3];
+    yima_event ev[3] = {{0}};
+    yima_buf data, out;
+
+    (void)state;
+    assert_non_null(p);
+    yima_buf_init(&data, 1 << 20);
+    yima_buf_init(&out, 1 << 20);
+    for (int i = 0; i < 3; i++) {
+        ev[i].json = json[i];
+        ev[i].json_len = strlen(json[i]);
+        ev[i].codes = codes;
+        ev[i].n_codes = (size_t)i; /* 0, 1 and 2 codes */
+    }
+    assert_int_equal(yima_store_pack(p, ev, 3, &data, pk), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_true(store_packed_json(pk[i].json, pk[i].json_len));
+        assert_false(store_packed_codes(pk[i].json, pk[i].json_len));
+        assert_int_equal(store_unpack(p, pk[i].json, pk[i].json_len, &out), 0);
+        assert_int_equal(out.len, strlen(json[i]));
+        assert_memory_equal(out.data, json[i], out.len);
+        if (i == 0) {
+            assert_int_equal(pk[i].codes_len, 0); /* no codes: empty */
+            continue;
+        }
+        assert_true(store_packed_codes(pk[i].codes, pk[i].codes_len));
+        assert_int_equal(store_unpack(p, pk[i].codes, pk[i].codes_len, &out),
+                         0);
+        assert_memory_equal(out.data, i == 1 ? "\x01" "a" : "\x01" "a\0\x02" "bb",
+                            i == 1 ? 3 : 7);
+        assert_int_equal(out.len, i == 1 ? 3 : 7);
+    }
+    /* The canonical JSON of an event shrinks to well under half. */
+    assert_true(pk[1].json_len * 2 < ev[1].json_len);
+    /* Unpacked values and damaged ones are not taken for packed. */
+    assert_false(store_packed_json("yima-event/1\n", 13));
+    assert_false(store_packed_codes("\x01" "a", 3));
+    assert_int_equal(store_unpack(p, "yima-event/1\n", 13, &out), YIMA_EIO);
+    assert_int_equal(store_unpack(p, "\x01garbage", 8, &out), YIMA_EIO);
+    yima_buf_free(&data);
+    yima_buf_free(&out);
+    yima_packer_free(p);
 }
 
 static void test_verify_delete(void **state)
@@ -1442,6 +1581,8 @@ int main(void)
         cmocka_unit_test(test_index_runs),
         cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_verify_edit),
+        cmocka_unit_test(test_verify_damaged_pack),
+        cmocka_unit_test(test_pack_round_trip),
         cmocka_unit_test(test_verify_delete),
         cmocka_unit_test(test_verify_reorder_insert),
         cmocka_unit_test(test_kill_while_appending),
