@@ -474,21 +474,40 @@ static int ingest_yima(bench *bm, const char *text, size_t len)
     double t0 = bench_now();
     size_t at = 0;
     yima_error err;
+    yima_ingest in[2];
+    yima_ingest_job *job[2] = {NULL, NULL};
+    int k = 0, rc = 0;
 
-    while (at < len) {
-        size_t end = lines_after(text, len, at, FILE_EVENTS);
-        yima_ingest in = {.ndjson = true};
-        int rc = yima_ingest_text(bm->st, text + at, end - at, &in, &err);
+    /* As `yima import` does: file N+1 is read while file N is stored. */
+    while (rc == 0 && (at < len || job[(k + 1) % 2])) {
+        int prev = (k + 1) % 2;
 
-        if (rc != 0 || in.duplicates || in.n_rejects) {
-            fprintf(stderr, "bench: yima: %s (%zu duplicates, %zu rejected)\n",
-                    rc ? err.msg : "", in.duplicates, in.n_rejects);
-            yima_ingest_free(&in);
-            return -1;
+        if (at < len) {
+            size_t end = lines_after(text, len, at, FILE_EVENTS);
+
+            in[k % 2] = (yima_ingest){.ndjson = true};
+            job[k % 2] = yima_ingest_start(text + at, end - at, &in[k % 2]);
+            at = end;
         }
-        yima_ingest_free(&in);
-        at = end;
+        k++;
+        if (!job[prev])
+            continue;
+        rc = yima_ingest_finish(bm->st, job[prev], &err);
+        job[prev] = NULL;
+        if (rc != 0 || in[prev].duplicates || in[prev].n_rejects) {
+            fprintf(stderr, "bench: yima: %s (%zu duplicates, %zu rejected)\n",
+                    rc ? err.msg : "", in[prev].duplicates, in[prev].n_rejects);
+            rc = -1;
+        }
+        yima_ingest_free(&in[prev]);
     }
+    for (int i = 0; i < 2; i++) /* after a failure: finish what was begun */
+        if (job[i]) {
+            yima_ingest_finish(bm->st, job[i], &err);
+            yima_ingest_free(&in[i]);
+        }
+    if (rc != 0)
+        return -1;
     yima_store_close(bm->st);
     bm->t_yima = bench_now() - t0;
     if (yima_store_open(bm->path[SINK_YIMA], &bm->st, &err) != 0) {

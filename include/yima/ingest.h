@@ -67,6 +67,23 @@ typedef struct yima_ingest {
 int yima_ingest_text(yima_store *st, const char *text, size_t len,
                      yima_ingest *in, yima_error *err);
 
+/*
+ * The same in two steps, so that the next input is read while this one is
+ * stored and made durable: yima_ingest_start() cuts text and starts its
+ * readers, and returns at once (NULL only when out of memory); text and
+ * `in` must stay valid until yima_ingest_finish(), which stores the input
+ * (on the calling thread, with its transaction and commit), returns what
+ * yima_ingest_text() would, and frees the job. Every started job must be
+ * finished. An importer of many files starts file N+1, then finishes file
+ * N: the commit of one and the first pieces of the next no longer leave
+ * the cores idle.
+ */
+typedef struct yima_ingest_job yima_ingest_job;
+
+yima_ingest_job *yima_ingest_start(const char *text, size_t len,
+                                   yima_ingest *in);
+int yima_ingest_finish(yima_store *st, yima_ingest_job *job, yima_error *err);
+
 /* Free what yima_ingest_text left in `in` (its rejects). */
 void yima_ingest_free(yima_ingest *in);
 

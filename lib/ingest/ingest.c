@@ -225,63 +225,133 @@ static int threads_wanted(const yima_ingest *in, size_t pieces)
     return (int)n;
 }
 
-int yima_ingest_text(yima_store *st, const char *text, size_t len,
-                     yima_ingest *in, yima_error *err)
-{
-    job j = {.text = text, .flags = in->flags, .ndjson = in->ndjson};
+/* An input being read: what yima_ingest_start() began. */
+struct yima_ingest_job {
+    job j;
     pthread_t th[THREADS_MAX];
-    yima_event *ev = NULL;
-    size_t events = 0, done = 0;
-    int nth = 0, rc;
-    bool tx = false;
+    int nth;
+    size_t events; /* in the input, 0 while unknown */
+    yima_ingest *in;
+    int rc; /* the input as a whole could not be started: */
+    yima_error err;
+};
 
-    assert(st && (text || len == 0) && in);
-    yima_error_clear(err);
+/* Stop the readers and free what the job holds. */
+static void job_free(yima_ingest_job *jb)
+{
+    job *j = &jb->j;
+
+    if (jb->nth || j->p) {
+        pthread_mutex_lock(&j->mu);
+        j->stop = true;
+        pthread_mutex_unlock(&j->mu);
+    }
+    for (int t = 0; t < jb->nth; t++)
+        pthread_join(jb->th[t], NULL);
+    for (size_t i = 0; i < j->n; i++) {
+        yima_event_batch_free(j->p[i].b);
+        yima_buf_free(&j->p[i].packs);
+        free(j->p[i].pk);
+        free(j->p[i].res);
+    }
+    if (j->p) {
+        pthread_cond_destroy(&j->cv);
+        pthread_mutex_destroy(&j->mu);
+    }
+    free(j->p);
+    free(jb);
+}
+
+yima_ingest_job *yima_ingest_start(const char *text, size_t len,
+                                   yima_ingest *in)
+{
+    yima_ingest_job *jb = calloc(1, sizeof *jb);
+    job *j;
+
+    assert((text || len == 0) && in);
     in->accepted = in->duplicates = in->n_rejects = 0;
     in->rejects = NULL;
-    if (len > YIMA_EPCIS_DOC_MAX)
-        return yima_error_set(err, YIMA_ETOOBIG, 0,
-                              "input is %zu bytes, the limit is %u", len,
-                              YIMA_EPCIS_DOC_MAX);
+    if (!jb)
+        return NULL;
+    jb->in = in;
+    j = &jb->j;
+    *j = (job){.text = text, .flags = in->flags, .ndjson = in->ndjson};
+    yima_error_clear(&jb->err);
+    if (len > YIMA_EPCIS_DOC_MAX) {
+        jb->rc = yima_error_set(&jb->err, YIMA_ETOOBIG, 0,
+                                "input is %zu bytes, the limit is %u", len,
+                                YIMA_EPCIS_DOC_MAX);
+        return jb;
+    }
     if (in->ndjson) {
-        if (cut(text, len, &j.p, &j.n, &events) != 0)
-            return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
-        if (events > YIMA_EPCIS_EVENTS_MAX) {
-            free(j.p);
-            return yima_error_set(err, YIMA_ETOOBIG, 0,
-                                  "%zu events, the limit is %d per input",
-                                  events, YIMA_EPCIS_EVENTS_MAX);
+        if (cut(text, len, &j->p, &j->n, &jb->events) != 0) {
+            jb->rc = yima_error_set(&jb->err, YIMA_ENOMEM, 0, "out of memory");
+            return jb;
         }
-    } else if ((j.p = calloc(1, sizeof *j.p)) != NULL) {
-        j.p->len = len;
-        j.n = 1;
+        if (jb->events > YIMA_EPCIS_EVENTS_MAX) {
+            jb->rc = yima_error_set(&jb->err, YIMA_ETOOBIG, 0,
+                                    "%zu events, the limit is %d per input",
+                                    jb->events, YIMA_EPCIS_EVENTS_MAX);
+            free(j->p);
+            j->p = NULL;
+            j->n = 0;
+            return jb;
+        }
+    } else if ((j->p = calloc(1, sizeof *j->p)) != NULL) {
+        j->p->len = len;
+        j->n = 1;
     } else {
-        return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+        jb->rc = yima_error_set(&jb->err, YIMA_ENOMEM, 0, "out of memory");
+        return jb;
     }
-    if (!(ev = calloc(YIMA_INGEST_BATCH, sizeof *ev))) {
-        free(j.p);
-        return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
-    }
-    pthread_mutex_init(&j.mu, NULL);
-    pthread_cond_init(&j.cv, NULL);
-    for (int want = threads_wanted(in, j.n); nth < want; nth++)
-        if (pthread_create(&th[nth], NULL, reader, &j) != 0)
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    for (int want = threads_wanted(in, j->n); jb->nth < want; jb->nth++)
+        if (pthread_create(&jb->th[jb->nth], NULL, reader, j) != 0)
             break;
-    if (nth == 0) /* no thread at all: read them here */
-        for (size_t i = 0; i < j.n; i++, j.next++) {
-            read_piece(&j, &j.p[i], NULL);
-            j.p[i].read = true;
+    return jb;
+}
+
+int yima_ingest_finish(yima_store *st, yima_ingest_job *jb, yima_error *err)
+{
+    yima_ingest *in;
+    yima_event *ev = NULL;
+    size_t done = 0;
+    bool tx = false;
+    job *j;
+    int rc;
+
+    assert(st);
+    yima_error_clear(err);
+    if (!jb)
+        return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+    in = jb->in;
+    j = &jb->j;
+    if (jb->rc != 0) {
+        *err = jb->err;
+        rc = jb->rc;
+        job_free(jb);
+        return rc;
+    }
+    if (jb->nth == 0) /* no thread at all: read them here */
+        for (size_t i = 0; i < j->n; i++, j->next++) {
+            read_piece(j, &j->p[i], NULL);
+            j->p[i].read = true;
         }
+    if (!(ev = calloc(YIMA_INGEST_BATCH, sizeof *ev))) {
+        job_free(jb);
+        return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+    }
 
     rc = yima_store_batch_begin(st, err);
     tx = rc == 0;
-    for (size_t i = 0; rc == 0 && i < j.n; i++) {
-        piece *p = &j.p[i];
+    for (size_t i = 0; rc == 0 && i < j->n; i++) {
+        piece *p = &j->p[i];
 
-        pthread_mutex_lock(&j.mu);
+        pthread_mutex_lock(&j->mu);
         while (!p->read)
-            pthread_cond_wait(&j.cv, &j.mu);
-        pthread_mutex_unlock(&j.mu);
+            pthread_cond_wait(&j->cv, &j->mu);
+        pthread_mutex_unlock(&j->mu);
         if (p->rc != 0) { /* the input as a whole is wrong */
             *err = p->err;
             rc = p->rc;
@@ -292,35 +362,29 @@ int yima_ingest_text(yima_store *st, const char *text, size_t len,
             break;
         done += yima_event_batch_count(p->b);
         if (in->progress)
-            in->progress(in->arg, done, events);
+            in->progress(in->arg, done, jb->events);
     }
-    pthread_mutex_lock(&j.mu);
-    j.stop = true;
-    pthread_mutex_unlock(&j.mu);
-    for (int t = 0; t < nth; t++)
-        pthread_join(th[t], NULL);
     if (rc == 0 && (rc = yima_store_batch_commit(st, err)) == 0) {
         tx = false;
-        for (size_t i = 0; in->stored && i < j.n; i++)
-            for (size_t k = 0; k < yima_event_batch_count(j.p[i].b); k++)
-                in->stored(in->arg, yima_event_batch_get(j.p[i].b, k),
-                           &j.p[i].res[k]);
+        for (size_t i = 0; in->stored && i < j->n; i++)
+            for (size_t k = 0; k < yima_event_batch_count(j->p[i].b); k++)
+                in->stored(in->arg, yima_event_batch_get(j->p[i].b, k),
+                           &j->p[i].res[k]);
     }
     if (tx)
         yima_store_batch_rollback(st);
     if (rc != 0)
         in->accepted = in->duplicates = 0;
-    for (size_t i = 0; i < j.n; i++) {
-        yima_event_batch_free(j.p[i].b);
-        yima_buf_free(&j.p[i].packs);
-        free(j.p[i].pk);
-        free(j.p[i].res);
-    }
-    pthread_cond_destroy(&j.cv);
-    pthread_mutex_destroy(&j.mu);
-    free(j.p);
+    job_free(jb);
     free(ev);
     return rc;
+}
+
+int yima_ingest_text(yima_store *st, const char *text, size_t len,
+                     yima_ingest *in, yima_error *err)
+{
+    assert(st && (text || len == 0) && in);
+    return yima_ingest_finish(st, yima_ingest_start(text, len, in), err);
 }
 
 void yima_ingest_free(yima_ingest *in)

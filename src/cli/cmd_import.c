@@ -69,52 +69,68 @@ static void reject(tally *t, const char *path, const char *msg)
     printf("rejected: %s: %s\n", path, msg);
 }
 
+/* A file of events being read (started) and then stored (finished). */
+typedef struct file_job {
+    const char *path;
+    yima_buf text;
+    yima_ingest in;
+    yima_ingest_job *job;
+    tally *t;
+} file_job;
+
 static void progress(void *arg, size_t done, size_t total)
 {
-    const tally *t = arg;
+    const file_job *f = arg;
 
-    show_progress(t, t->path, done, total);
+    show_progress(f->t, f->path, done, total);
 }
 
 static void stored(void *arg, const yima_event *ev,
                    const yima_store_result *res)
 {
-    const tally *t = arg;
+    const file_job *f = arg;
 
-    if (t->acks)
+    if (f->t->acks)
         printf("ack %llu %s\n", (unsigned long long)res->index, ev->event_id);
 }
 
-/* One file of events, read on every core and stored in one transaction. */
-static int import_events(yima_store *st, const char *path, const char *text,
-                         size_t len, bool proceed, tally *t)
+/* Start reading f's events on every core (f->text holds the file). */
+static void start_events(file_job *f, bool proceed)
 {
-    yima_ingest in = {.flags = proceed ? YIMA_EPCIS_PROCEED : 0,
-                      .ndjson = ends_with(path, ".ndjson") ||
-                                ends_with(path, ".jsonl"),
-                      .stored = stored,
-                      .progress = progress,
-                      .arg = t};
+    f->in = (yima_ingest){.flags = proceed ? YIMA_EPCIS_PROCEED : 0,
+                          .ndjson = ends_with(f->path, ".ndjson") ||
+                                    ends_with(f->path, ".jsonl"),
+                          .stored = stored,
+                          .progress = progress,
+                          .arg = f};
+    f->job = yima_ingest_start(f->text.data, f->text.len, &f->in);
+}
+
+/* Store the events f started with, in one transaction; free f's text. */
+static int finish_events(yima_store *st, file_job *f)
+{
+    tally *t = f->t;
     yima_error err;
     int rc;
 
-    t->path = path;
-    rc = yima_ingest_text(st, text, len, &in, &err);
-    for (size_t i = 0; i < in.n_rejects; i++)
-        reject(t, path, in.rejects[i].msg);
+    rc = yima_ingest_finish(st, f->job, &err);
+    f->job = NULL;
+    for (size_t i = 0; i < f->in.n_rejects; i++)
+        reject(t, f->path, f->in.rejects[i].msg);
     if (rc == YIMA_EINVAL || rc == YIMA_ETOOBIG) {
-        if (in.n_rejects == 0)
-            reject(t, path, err.msg); /* the input as a whole */
+        if (f->in.n_rejects == 0)
+            reject(t, f->path, err.msg); /* the input as a whole */
     } else if (rc != 0) {
-        fprintf(stderr, "\nyima: %s: %s\n", path, err.msg);
+        fprintf(stderr, "\nyima: %s: %s\n", f->path, err.msg);
     }
     if (t->acks)
         fflush(stdout);
-    if (in.accepted + in.duplicates + in.n_rejects == 0 && rc == 0)
-        show_progress(t, path, 0, 0);
-    t->accepted += in.accepted;
-    t->duplicates += in.duplicates;
-    yima_ingest_free(&in);
+    if (f->in.accepted + f->in.duplicates + f->in.n_rejects == 0 && rc == 0)
+        show_progress(t, f->path, 0, 0);
+    t->accepted += f->in.accepted;
+    t->duplicates += f->in.duplicates;
+    yima_ingest_free(&f->in);
+    yima_buf_free(&f->text);
     return rc;
 }
 
@@ -126,6 +142,7 @@ int cmd_import(int argc, char **argv)
     yima_buf note;
     yima_error err;
     tally t = {0};
+    file_job f[2] = {{0}};
     int i, rc, status = CLI_OK;
 
     for (i = 0; i < argc; i++) {
@@ -152,27 +169,34 @@ int cmd_import(int argc, char **argv)
     if ((rc = cli_store_open(db, &st)) != CLI_OK)
         return rc;
     t.progress = isatty(STDERR_FILENO);
-    for (; i < argc; i++) {
-        const char *path = argv[i];
-        yima_buf text;
+    /* Files are stored in order; the next file of events is read while
+     * the one before is stored (two in flight: f[k % 2]). */
+    for (size_t k = 0; i <= argc; i++) {
+        file_job *cur = &f[k % 2], *prev = &f[(k + 1) % 2];
+        const char *path = i < argc ? argv[i] : NULL;
+        bool csv = path && ends_with(path, ".csv");
 
-        if (cli_read_file(path, YIMA_EPCIS_DOC_MAX, &text) != 0) {
+        if (path && cli_read_file(path, YIMA_EPCIS_DOC_MAX, &cur->text) != 0) {
             reject(&t, path, "cannot be read");
             continue;
         }
-        if (ends_with(path, ".csv")) {
+        if (path && !csv) {
+            cur->path = path;
+            cur->t = &t;
+            start_events(cur, proceed);
+            k++;
+        }
+        if (prev->job && finish_events(st, prev) != 0 && t.rejected == 0)
+            status = CLI_INVALID; /* a store failure, already reported */
+        if (csv) { /* master data: after the events before it */
             char why[512];
             size_t rows = 0;
-            if (cli_import_csv(st, text.data, text.len, &rows, why,
+            if (cli_import_csv(st, cur->text.data, cur->text.len, &rows, why,
                                sizeof why) != 0)
                 reject(&t, path, why);
             t.master += rows;
-        } else if (import_events(st, path, text.data, text.len, proceed, &t) !=
-                       0 &&
-                   t.rejected == 0) {
-            status = CLI_INVALID; /* a store failure, already reported */
+            yima_buf_free(&cur->text);
         }
-        yima_buf_free(&text);
     }
     yima_buf_init(&note, YIMA_LEDGER_NOTE_MAX);
     if (cli_checkpoint_current(db, st, &note) != 0)

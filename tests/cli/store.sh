@@ -40,6 +40,20 @@ after=$("$Y" events --db "$db" | wc -l)
 out=$("$Y" import --db "$db" --proceed "$T/bad.ndjson")
 has "$out" "accepted 2, duplicates 0, rejected 1" "--proceed keeps the good events"
 
+# several files in one import: each stored in turn and all or nothing (the
+# next is read while one is stored), master data applied in its place
+tests/tools/gen-events 5 multiA > "$T/m1.ndjson"
+tests/tools/gen-events 7 multiB > "$T/m3.ndjson"
+printf 'kind,uscc,name\nparty,91350100M000100Y43,Multi Ltd\n' > "$T/m2.csv"
+out=$("$Y" import --db "$db" --acks "$T/m1.ndjson" "$T/bad.ndjson" "$T/m2.csv" "$T/m3.ndjson")
+has "$out" "accepted 12, duplicates 0, rejected 1, master data rows 1" \
+    "four files: the good ones stored, the bad one not, master data kept"
+is "$(echo "$out" | grep -c '^ack ')" 12 "an ack for each event of the good files"
+order=$(echo "$out" | awk '/^ack /{n++} /^rejected: /{r=n} END{print r}')
+is "$order" 5 "the bad file's rejection comes after the first file's acks, in file order"
+is "$("$Y" events --db "$db" --code "urn:epc:id:sgtin:0614141.812345.multiB-7" | wc -l)" 1 \
+    "the last file's events are stored"
+
 # master data from CSV
 cat > "$T/master.csv" <<'CSV'
 kind,uscc,name,roles,region,code,producer,category,product,lot
