@@ -50,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,6 +110,7 @@ typedef struct bench {
     ceiling c[SINKS]; /* c[SINK_APPEND..SINK_CODEIDX] */
     double t[SINKS];  /* time in each sink */
     double t_gen, t_read, t_parse, t_free, t_yima;
+    double cpu_yima; /* CPU seconds of every thread while yima ingests */
     uint64_t events, codes, json_bytes, ndjson_bytes;
     uint64_t checked_ids;
     yima_event *ev;
@@ -469,9 +471,19 @@ static size_t lines_after(const char *text, size_t len, size_t at, size_t n)
 
 /* yima: files of FILE_EVENTS events through yima_ingest_text(), then close
  * the store; all timed. */
+/* CPU seconds (user + system) the process has used. */
+static double cpu_now(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+           ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
 static int ingest_yima(bench *bm, const char *text, size_t len)
 {
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = cpu_now();
     size_t at = 0;
     yima_error err;
     yima_ingest in[2];
@@ -510,6 +522,7 @@ static int ingest_yima(bench *bm, const char *text, size_t len)
         return -1;
     yima_store_close(bm->st);
     bm->t_yima = bench_now() - t0;
+    bm->cpu_yima = cpu_now() - c0;
     if (yima_store_open(bm->path[SINK_YIMA], &bm->st, &err) != 0) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return -1;
@@ -594,9 +607,13 @@ static int report(bench *bm, const sc_stats *mix, const uint64_t *bytes,
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* Reading on every core at the one-core rate: the most it allows. */
     double read_bound = parse_rate * (double)(cores > 0 ? cores : 1);
-    bool reading = rate >= 0.6 * read_bound;
+    /* Cores kept busy while yima ingested, and its CPU an event. */
+    double busy = bm->cpu_yima / bm->t_yima;
+    double cpu_us = bm->cpu_yima * 1e6 / ev;
+    bool cpu = busy >= 0.85 * (double)(cores > 0 ? cores : 1);
+    bool reading = !cpu && rate >= 0.6 * read_bound;
     bool ok = rate >= FLOOR * append;
-    char why[160];
+    char why[200];
 
     printf("bench ingest_data events=%llu ndjson_bytes_per_event=%.0f "
            "canonical_bytes_per_event=%.0f codes_per_event=%.2f "
@@ -628,7 +645,12 @@ static int report(bench *bm, const sc_stats *mix, const uint64_t *bytes,
         append, idx1, codeidx, rate / append, rate / idx1, rate / codeidx,
         (double)bytes[SINK_APPEND] / ev, (double)bytes[SINK_CODEIDX] / ev);
 
-    if (reading)
+    if (cpu)
+        snprintf(why, sizeof why,
+                 "CPU limits: every core busy, %.1f us of CPU an event in "
+                 "all (reading and packing on every core, storing on one)",
+                 cpu_us);
+    else if (reading)
         snprintf(why, sizeof why,
                  "reading limits: JSON, checking each event and its codes, "
                  "the hash ID and the canonical bytes, on %ld cores at "
@@ -636,12 +658,14 @@ static int report(bench *bm, const sc_stats *mix, const uint64_t *bytes,
                  cores, parse_rate);
     else
         snprintf(why, sizeof why,
-                 "storing limits: one writer sealing and inserting while the "
-                 "readers wait (reading alone allows %.0f/s)",
-                 read_bound);
-    printf("bench ingest_verdict limit=%s read_bound=%.0f/s goal=%.0f %s "
+                 "storing limits: one writer sealing and inserting, %.2f of "
+                 "%ld cores busy, %.1f us of CPU an event in all",
+                 busy, cores, cpu_us);
+    printf("bench ingest_verdict limit=%s read_bound=%.0f/s cores_busy=%.2f "
+           "cpu_us_per_event=%.1f goal=%.0f %s "
            "goal_index_rows=%.0f %s floor=%.2f %s - %s\n",
-           reading ? "reading" : "store", read_bound, GOAL_EVENTS,
+           cpu ? "cpu" : reading ? "reading" : "store", read_bound, busy,
+           cpu_us, GOAL_EVENTS,
            rate >= GOAL_EVENTS ? "met" : "not met", GOAL_ROWS,
            index_rate >= GOAL_ROWS ? "met" : "not met", FLOOR,
            ok ? "ok" : "BELOW", why);
