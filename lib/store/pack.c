@@ -176,28 +176,27 @@ int store_pack_codes(yima_packer *p, const yima_event *ev, yima_buf *out)
 int yima_store_pack(yima_packer *p, const yima_event *ev, size_t n,
                     yima_buf *data, yima_store_packed *packed)
 {
+    size_t at = data->len;
     int rc;
 
     assert(p && (ev || n == 0) && data && (packed || n == 0));
-    /* Offsets first: data may move while it grows. */
     for (size_t i = 0; i < n; i++) {
-        size_t a = data->len, b;
+        size_t a = data->len;
 
         if ((rc = store_pack_json(p, ev[i].json, ev[i].json_len, data)) != 0)
             return rc;
-        b = data->len;
+        packed[i].json_len = data->len - a;
+        a = data->len;
         if ((rc = store_pack_codes(p, &ev[i], data)) != 0)
             return rc;
-        packed[i] = (yima_store_packed){
-            .json_len = b - a, .codes_len = data->len - b, .json = (void *)a};
+        packed[i].codes_len = data->len - a;
     }
-    if (data->failed)
-        return YIMA_ENOMEM;
+    /* Pointers once data no longer moves: each event's values follow the
+     * one before's. */
     for (size_t i = 0; i < n; i++) {
-        size_t a = (size_t)packed[i].json;
-
-        packed[i].json = data->data + a;
-        packed[i].codes = data->data + a + packed[i].json_len;
+        packed[i].json = data->data + at;
+        packed[i].codes = data->data + at + packed[i].json_len;
+        at += packed[i].json_len + packed[i].codes_len;
     }
     return 0;
 }
@@ -215,7 +214,7 @@ int store_unpack(yima_packer *p, const void *src, size_t n, yima_buf *out)
         size > PACK_MAX)
         return YIMA_EIO;
     yima_buf_reset(out);
-    if (yima_buf_reserve(out, (size_t)size + 1) != 0)
+    if (yima_buf_reserve(out, (size_t)size) != 0)
         return YIMA_ENOMEM;
     k = ZSTD_decompress_usingDDict(p->d, out->data, (size_t)size, s + 1, n - 1,
                                    ddict);
