@@ -25,10 +25,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The bytes as a stored value of either column. */
     for (int tag = 0; tag < 2; tag++) {
         yima_buf_reset(&in);
-        yima_buf_putc(&in, (char)(tag ? PACK_CODES_1 : PACK_JSON_1));
+        yima_buf_putc(&in, (char)(tag ? PACK_CODES_FRONT : PACK_JSON_1));
         yima_buf_add(&in, data, size);
         if (store_unpack(p, in.data, in.len, &out) == 0 && out.len > PACK_MAX)
             abort();
+    }
+    /* The bytes as codes (cut at NULs, roles from the bytes) and as an
+     * event's JSON to store: back as they went. */
+    if (size <= PACK_MAX / 2) {
+        yima_event_code codes[64];
+        yima_event ev = {.codes = codes};
+        char *copy = malloc(size + 1);
+        yima_buf plain;
+        size_t at = 0;
+
+        if (!copy)
+            abort();
+        memcpy(copy, data, size);
+        copy[size] = '\0';
+        yima_buf_init(&plain, SIZE_MAX);
+        while (at <= size && ev.n_codes < 64) {
+            size_t n = strlen(copy + at);
+
+            codes[ev.n_codes].role = (yima_code_role)(1 + (n % 11));
+            codes[ev.n_codes++].code = copy + at;
+            yima_buf_putc(&plain, (char)(1 + (n % 11)));
+            yima_buf_add(&plain, copy + at, n + 1);
+            at += n + 1;
+        }
+        yima_buf_reset(&in);
+        if (store_pack_codes(p, &ev, &in) != 0 ||
+            !store_packed_codes(in.data, in.len) ||
+            store_unpack(p, in.data, in.len, &out) != 0 ||
+            out.len != plain.len || memcmp(out.data, plain.data, out.len) != 0)
+            abort();
+        yima_buf_free(&plain);
+        free(copy);
     }
     /* The bytes as an event's JSON to store: back as they went. */
     if (size <= PACK_MAX) {

@@ -103,10 +103,11 @@
  * data is mutable and not sealed.
  *
  * Packed columns (lib/store/pack.c): events.entry is the tag byte 0x01 and
- * one zstd frame of the canonical JSON; events.codes the tag 0x81 and one
- * zstd frame of the code list (empty when the event has no codes). Both are
- * compressed against a fixed dictionary of EPCIS 2.0 words, which the tag
- * names. Rows written by schema 6 hold the sealed entry itself (it starts
+ * one zstd frame of the canonical JSON, compressed against a fixed
+ * dictionary of EPCIS 2.0 words, which the tag names; events.codes is the
+ * tag 0x82 and the code list front-coded (for each code: role, the length
+ * of the prefix shared with the code before, the rest, NUL), or empty
+ * when the event has no codes. Rows written by schema 6 hold the sealed entry itself (it starts
  * with "yima-event/1") and the code list as it is (it starts with a role
  * byte); they are read as they are, and stay so.
  *

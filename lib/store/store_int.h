@@ -196,7 +196,7 @@ int store_entry_make(yima_buf *out, const char *json, size_t n, int64_t ms);
 /* ---- Packed columns (pack.c) -------------------------------------------- */
 
 #define PACK_JSON_1  0x01 /* events.entry: canonical JSON, dictionary 1 */
-#define PACK_CODES_1 0x81 /* events.codes: the code list, dictionary 1 */
+#define PACK_CODES_FRONT 0x82 /* events.codes: the code list, front-coded */
 #define PACK_MAX     (1u << 20) /* most bytes a packed value unpacks to */
 
 /* Append the packed canonical JSON (n bytes) / code list of ev to out (an
@@ -210,7 +210,7 @@ int store_pack_codes(yima_packer *p, const yima_event *ev, yima_buf *out);
 #define store_packed_json(src, n)                                            \
     ((n) > 0 && *(const unsigned char *)(src) == PACK_JSON_1)
 #define store_packed_codes(src, n)                                           \
-    ((n) > 0 && *(const unsigned char *)(src) == PACK_CODES_1)
+    ((n) > 0 && *(const unsigned char *)(src) == PACK_CODES_FRONT)
 
 /* Unpack a packed value into out (replacing what it held). 0, YIMA_EIO (not
  * a value this program packed) or YIMA_ENOMEM. */

@@ -1365,8 +1365,9 @@ static void test_pack_round_trip(void **state)
         "epcis-context.jsonld\",\"type\":\"ObjectEvent\",\"eventTime\":"
         "\"2026-03-01T08:00:00.000+08:00\"}",
         "\"\xe4\xb8\x80\xe7\xa0\x81 one code, not a word of the dictionary\""};
-    yima_event_code codes[2] = {{.role = YIMA_ROLE_EPC, .code = "a"},
-                                {.role = YIMA_ROLE_PARENT, .code = "bb"}};
+    /* The second code shares all of the first: front coding keeps 2 bytes */
+    yima_event_code codes[2] = {{.role = YIMA_ROLE_EPC, .code = "urn:x:1"},
+                                {.role = YIMA_ROLE_PARENT, .code = "urn:x:12"}};
     yima_packer *p = yima_packer_new();
     yima_store_packed pk[3];
     yima_event ev[3] = {{0}};
@@ -1396,10 +1397,14 @@ static void test_pack_round_trip(void **state)
         assert_true(store_packed_codes(pk[i].codes, pk[i].codes_len));
         assert_int_equal(store_unpack(p, pk[i].codes, pk[i].codes_len, &out),
                          0);
-        assert_memory_equal(out.data, i == 1 ? "\x01" "a" : "\x01" "a\0\x02" "bb",
-                            i == 1 ? 3 : 7);
-        assert_int_equal(out.len, i == 1 ? 3 : 7);
+        assert_memory_equal(out.data,
+                            i == 1 ? "\x01urn:x:1" : "\x01urn:x:1\0\x02urn:x:12",
+                            i == 1 ? 9 : 19);
+        assert_int_equal(out.len, i == 1 ? 9 : 19);
     }
+    /* tag, then role 1, shared 0, "urn:x:1", NUL; role 2, shared 7, "2",
+     * NUL */
+    assert_int_equal(pk[2].codes_len, 1 + 1 + 1 + 8 + 1 + 1 + 2);
     /* The canonical JSON of an event shrinks to well under half. */
     assert_true(pk[1].json_len * 2 < ev[1].json_len);
     /* Unpacked values and damaged ones are not taken for packed. */
@@ -1407,6 +1412,11 @@ static void test_pack_round_trip(void **state)
     assert_false(store_packed_codes("\x01" "a", 3));
     assert_int_equal(store_unpack(p, "yima-event/1\n", 13, &out), YIMA_EIO);
     assert_int_equal(store_unpack(p, "\x01garbage", 8, &out), YIMA_EIO);
+    /* A prefix longer than the code before, a code without its NUL. */
+    assert_int_equal(store_unpack(p, "\x82\x01\x00" "ab\0\x01\x03" "c", 9,
+                                  &out),
+                     YIMA_EIO);
+    assert_int_equal(store_unpack(p, "\x82\x01\x00" "ab", 5, &out), YIMA_EIO);
     yima_buf_free(&data);
     yima_buf_free(&out);
     yima_packer_free(p);
