@@ -664,8 +664,10 @@ static int report(bench *bm, const sc_stats *mix, const uint64_t *bytes,
     printf("bench ingest_verdict limit=%s read_bound=%.0f/s cores_busy=%.2f "
            "cpu_us_per_event=%.1f goal=%.0f %s "
            "goal_index_rows=%.0f %s floor=%.2f %s - %s\n",
-           cpu ? "cpu" : reading ? "reading" : "store", read_bound, busy,
-           cpu_us, GOAL_EVENTS,
+           cpu       ? "cpu"
+           : reading ? "reading"
+                     : "store",
+           read_bound, busy, cpu_us, GOAL_EVENTS,
            rate >= GOAL_EVENTS ? "met" : "not met", GOAL_ROWS,
            index_rate >= GOAL_ROWS ? "met" : "not met", FLOOR,
            ok ? "ok" : "BELOW", why);

@@ -107,9 +107,9 @@
  * dictionary of EPCIS 2.0 words, which the tag names; events.codes is the
  * tag 0x82 and the code list front-coded (for each code: role, the length
  * of the prefix shared with the code before, the rest, NUL), or empty
- * when the event has no codes. Rows written by schema 6 hold the sealed entry itself (it starts
- * with "yima-event/1") and the code list as it is (it starts with a role
- * byte); they are read as they are, and stay so.
+ * when the event has no codes. Rows written by schema 6 hold the sealed entry
+ * itself (it starts with "yima-event/1") and the code list as it is (it starts
+ * with a role byte); they are read as they are, and stay so.
  *
  * Master data JSON (yima_store_master_put / _get), an object with:
  *

@@ -26,8 +26,8 @@ typedef struct piece {
     size_t off, len;                /* in the text */
     size_t lines_before, events_before;
     yima_event_batch *b;
-    yima_buf packs;          /* the packed forms of its events, */
-    yima_store_packed *pk;   /* one per event (NULL: the store packs) */
+    yima_buf packs;         /* the packed forms of its events, */
+    yima_store_packed *pk;  /* one per event (NULL: the store packs) */
     yima_store_result *res; /* one per event, once stored */
     int rc;
     yima_error err;
@@ -110,8 +110,7 @@ static void read_piece(job *j, piece *p, yima_packer *pk)
                       : yima_epcis_read(j->text + p->off, p->len, flags,
                                         &p->b, &p->err);
     n = yima_event_batch_count(p->b);
-    if (p->rc != 0 || !pk || n == 0 ||
-        !(p->pk = malloc(n * sizeof *p->pk)))
+    if (p->rc != 0 || !pk || n == 0 || !(p->pk = malloc(n * sizeof *p->pk)))
         return;
     yima_buf_init(&p->packs, SIZE_MAX);
     /* The events are consecutive in the batch. */
@@ -200,8 +199,8 @@ static int store_piece(yima_store *st, yima_ingest *in, piece *p,
 
         for (size_t i = 0; i < k; i++)
             ev[i] = *yima_event_batch_get(p->b, at + i);
-        if ((rc = yima_store_append_packed(st, ev, p->pk ? p->pk + at : NULL,
-                                           k, p->res + at, err)) != 0)
+        if ((rc = yima_store_append_packed(st, ev, p->pk ? p->pk + at : NULL, k,
+                                           p->res + at, err)) != 0)
             return rc;
         for (size_t i = 0; i < k; i++)
             if (p->res[at + i].status == YIMA_STORE_ADDED)

@@ -158,8 +158,7 @@ static int pack(yima_packer *p, int tag, const void *src, size_t n,
     return 0;
 }
 
-int store_pack_json(yima_packer *p, const char *json, size_t n,
-                    yima_buf *out)
+int store_pack_json(yima_packer *p, const char *json, size_t n, yima_buf *out)
 {
     return pack(p, PACK_JSON_1, json, n, out);
 }

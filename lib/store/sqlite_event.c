@@ -95,32 +95,10 @@ int sq_find(void *be, store_hash *const *sorted, size_t n, yima_error *err)
     return 0;
 }
 
-int sq_col_entry(sq *s, sqlite3_stmt *st, uint64_t idx, int tcol, int ecol,
-                 const void **p, size_t *n, yima_error *err)
-{
-    const void *v = sqlite3_column_blob(st, ecol);
-    size_t len = (size_t)sqlite3_column_bytes(st, ecol);
-    int rc;
-
-    *p = v ? v : "";
-    *n = len;
-    if (!store_packed_json(v, len))
-        return 0;
-    if ((rc = store_unpack(s->packer, v, len, &s->json)) != 0 ||
-        (rc = store_entry_make(&s->entry, s->json.data, s->json.len,
-                               sqlite3_column_int64(st, tcol))) != 0)
-        return yima_error_set(err, rc, 0, "store: entry %llu %s",
-                              (unsigned long long)idx,
-                              rc == YIMA_EIO ? "is damaged: its packed JSON "
-                                               "does not unpack"
-                                             : "cannot be read: out of memory");
-    *p = s->entry.data;
-    *n = s->entry.len;
-    return 0;
-}
-
-int sq_col_codes(sq *s, sqlite3_stmt *st, uint64_t idx, int col,
-                 const void **p, size_t *n, yima_error *err)
+/* Column col of the current row of st (event idx): as stored, or
+ * unpacked into buf when packed (an entry's JSON, or a code list). */
+static int col_value(sq *s, sqlite3_stmt *st, uint64_t idx, int col, bool json,
+                     yima_buf *buf, const void **p, size_t *n, yima_error *err)
 {
     const void *v = sqlite3_column_blob(st, col);
     size_t len = (size_t)sqlite3_column_bytes(st, col);
@@ -128,17 +106,40 @@ int sq_col_codes(sq *s, sqlite3_stmt *st, uint64_t idx, int col,
 
     *p = v ? v : "";
     *n = len;
-    if (!store_packed_codes(v, len))
+    if (json ? !store_packed_json(v, len) : !store_packed_codes(v, len))
         return 0;
-    if ((rc = store_unpack(s->packer, v, len, &s->codes)) != 0)
-        return yima_error_set(err, rc, 0, "store: entry %llu %s",
-                              (unsigned long long)idx,
-                              rc == YIMA_EIO ? "is damaged: its packed code list "
-                                               "does not unpack"
-                                             : "cannot be read: out of memory");
-    *p = s->codes.data;
-    *n = s->codes.len;
+    if ((rc = store_unpack(s->packer, v, len, buf)) != 0)
+        return yima_error_set(
+            err, rc, 0,
+            rc == YIMA_EIO
+                ? "store: entry %llu is damaged: its packed %s does not unpack"
+                : "store: entry %llu cannot be read (%s): out of memory",
+            (unsigned long long)idx, json ? "JSON" : "code list");
+    *p = buf->data;
+    *n = buf->len;
     return 0;
+}
+
+int sq_col_entry(sq *s, sqlite3_stmt *st, uint64_t idx, int tcol, int ecol,
+                 const void **p, size_t *n, yima_error *err)
+{
+    int rc = col_value(s, st, idx, ecol, true, &s->json, p, n, err);
+
+    if (rc != 0 || *p != s->json.data) /* stored as the entry itself */
+        return rc;
+    if ((rc = store_entry_make(&s->entry, s->json.data, s->json.len,
+                               sqlite3_column_int64(st, tcol))) != 0)
+        return yima_error_set(err, rc, 0, "store: entry %llu: %s",
+                              (unsigned long long)idx, yima_strerror(rc));
+    *p = s->entry.data;
+    *n = s->entry.len;
+    return 0;
+}
+
+int sq_col_codes(sq *s, sqlite3_stmt *st, uint64_t idx, int col, const void **p,
+                 size_t *n, yima_error *err)
+{
+    return col_value(s, st, idx, col, false, &s->codes, p, n, err);
 }
 
 int sq_put_event(void *be, const store_row *row, yima_error *err)

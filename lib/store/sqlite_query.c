@@ -233,8 +233,8 @@ static bool codes_hold(const yima_query_codes *f, const void *list,
 /* Does the current row of st (SQ_EVENT_ROW) pass every filter of q? The
  * code list and entry are unpacked only when a filter looks at them; -1
  * when they cannot be (*err set). */
-static int passes(sq *s, const yima_query *q, sqlite3_stmt *st,
-                  uint64_t idx, looker *lk, yima_error *err)
+static int passes(sq *s, const yima_query *q, sqlite3_stmt *st, uint64_t idx,
+                  looker *lk, yima_error *err)
 {
     int type = sqlite3_column_int(st, 0);
     int64_t et = sqlite3_column_int64(st, 1), rt = sqlite3_column_int64(st, 2);
@@ -399,7 +399,8 @@ int sq_by_id(void *be, const char *id, store_entry_fn fn, void *arg,
             size_t len;
 
             found = 1;
-            if ((rc = sq_col_entry(s, st, c.v[i], 2, 7, &entry, &len, err)) == 0)
+            if ((rc = sq_col_entry(s, st, c.v[i], 2, 7, &entry, &len, err)) ==
+                0)
                 rc = fn(arg, c.v[i], sqlite3_column_int64(st, 2), entry, len);
         }
         sqlite3_reset(st);

@@ -19,8 +19,8 @@
 
 #include "store_int.h"
 
-#define CKPT_KICK (16 << 20) /* bytes of WAL that wake the checkpointer */
-#define CKPT_HARD (1 << 30)  /* bytes past which the writer does it */
+#define CKPT_KICK    (16 << 20) /* bytes of WAL that wake the checkpointer */
+#define CKPT_HARD    (1 << 30)  /* bytes past which the writer does it */
 #define CKPT_IDLE_MS 1000 /* the checkpointer also runs this often */
 
 struct sq_ckpt {

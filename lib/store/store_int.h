@@ -195,21 +195,20 @@ int store_entry_make(yima_buf *out, const char *json, size_t n, int64_t ms);
 
 /* ---- Packed columns (pack.c) -------------------------------------------- */
 
-#define PACK_JSON_1  0x01 /* events.entry: canonical JSON, dictionary 1 */
+#define PACK_JSON_1      0x01 /* events.entry: canonical JSON, dictionary 1 */
 #define PACK_CODES_FRONT 0x82 /* events.codes: the code list, front-coded */
-#define PACK_MAX     (1u << 20) /* most bytes a packed value unpacks to */
+#define PACK_MAX         (1u << 20) /* most bytes a packed value unpacks to */
 
 /* Append the packed canonical JSON (n bytes) / code list of ev to out (an
  * event without codes adds nothing: its list is empty). 0, YIMA_ETOOBIG or
  * YIMA_ENOMEM. */
-int store_pack_json(yima_packer *p, const char *json, size_t n,
-                    yima_buf *out);
+int store_pack_json(yima_packer *p, const char *json, size_t n, yima_buf *out);
 int store_pack_codes(yima_packer *p, const yima_event *ev, yima_buf *out);
 
 /* Is the value src (n bytes) of events.entry / events.codes packed? */
-#define store_packed_json(src, n)                                            \
+#define store_packed_json(src, n)                                              \
     ((n) > 0 && *(const unsigned char *)(src) == PACK_JSON_1)
-#define store_packed_codes(src, n)                                           \
+#define store_packed_codes(src, n)                                             \
     ((n) > 0 && *(const unsigned char *)(src) == PACK_CODES_FRONT)
 
 /* Unpack a packed value into out (replacing what it held). 0, YIMA_EIO (not
@@ -323,7 +322,7 @@ typedef struct sq {
     bool writing, wrote; /* in a write transaction; ever wrote */
     sq_ckpt *ckpt;       /* the checkpointer thread, once this handle writes */
     bool ckpt_failed;
-    int page_size; /* the database's, read at open */
+    int page_size;       /* the database's, read at open */
     yima_packer *packer; /* packs what comes unpacked, unpacks what is read */
     yima_buf pack;       /* the packed forms of the event being put */
     yima_buf json, entry, codes; /* unpacked columns of the current row */
@@ -359,8 +358,8 @@ bool sq_has_code(const void *list, size_t len, const char *code, int role);
  * YIMA_EIO (damaged: *err names the entry) or YIMA_ENOMEM. */
 int sq_col_entry(sq *s, sqlite3_stmt *st, uint64_t idx, int tcol, int ecol,
                  const void **p, size_t *n, yima_error *err);
-int sq_col_codes(sq *s, sqlite3_stmt *st, uint64_t idx, int col,
-                 const void **p, size_t *n, yima_error *err);
+int sq_col_codes(sq *s, sqlite3_stmt *st, uint64_t idx, int col, const void **p,
+                 size_t *n, yima_error *err);
 
 /* sqlite_index.c: the code index (index.h). */
 int sq_index_secret_new(sqlite3 *db, char **msg); /* at create */

@@ -188,7 +188,7 @@ int cmd_import(int argc, char **argv)
         }
         if (prev->job && finish_events(st, prev) != 0 && t.rejected == 0)
             status = CLI_INVALID; /* a store failure, already reported */
-        if (csv) { /* master data: after the events before it */
+        if (csv) {                /* master data: after the events before it */
             char why[512];
             size_t rows = 0;
             if (cli_import_csv(st, cur->text.data, cur->text.len, &rows, why,

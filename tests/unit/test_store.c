@@ -1397,9 +1397,9 @@ static void test_pack_round_trip(void **state)
         assert_true(store_packed_codes(pk[i].codes, pk[i].codes_len));
         assert_int_equal(store_unpack(p, pk[i].codes, pk[i].codes_len, &out),
                          0);
-        assert_memory_equal(out.data,
-                            i == 1 ? "\x01urn:x:1" : "\x01urn:x:1\0\x02urn:x:12",
-                            i == 1 ? 9 : 19);
+        assert_memory_equal(
+            out.data, i == 1 ? "\x01urn:x:1" : "\x01urn:x:1\0\x02urn:x:12",
+            i == 1 ? 9 : 19);
         assert_int_equal(out.len, i == 1 ? 9 : 19);
     }
     /* tag, then role 1, shared 0, "urn:x:1", NUL; role 2, shared 7, "2",
@@ -1409,14 +1409,23 @@ static void test_pack_round_trip(void **state)
     assert_true(pk[1].json_len * 2 < ev[1].json_len);
     /* Unpacked values and damaged ones are not taken for packed. */
     assert_false(store_packed_json("yima-event/1\n", 13));
-    assert_false(store_packed_codes("\x01" "a", 3));
+    assert_false(store_packed_codes("\x01"
+                                    "a",
+                                    3));
     assert_int_equal(store_unpack(p, "yima-event/1\n", 13, &out), YIMA_EIO);
     assert_int_equal(store_unpack(p, "\x01garbage", 8, &out), YIMA_EIO);
     /* A prefix longer than the code before, a code without its NUL. */
-    assert_int_equal(store_unpack(p, "\x82\x01\x00" "ab\0\x01\x03" "c", 9,
-                                  &out),
+    assert_int_equal(store_unpack(p,
+                                  "\x82\x01\x00"
+                                  "ab\0\x01\x03"
+                                  "c",
+                                  9, &out),
                      YIMA_EIO);
-    assert_int_equal(store_unpack(p, "\x82\x01\x00" "ab", 5, &out), YIMA_EIO);
+    assert_int_equal(store_unpack(p,
+                                  "\x82\x01\x00"
+                                  "ab",
+                                  5, &out),
+                     YIMA_EIO);
     yima_buf_free(&data);
     yima_buf_free(&out);
     yima_packer_free(p);
