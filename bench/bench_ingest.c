@@ -498,7 +498,8 @@ static int ingest_yima(bench *bm, const char *text, size_t len)
             size_t end = lines_after(text, len, at, FILE_EVENTS);
 
             in[k % 2] = (yima_ingest){.ndjson = true};
-            job[k % 2] = yima_ingest_start(text + at, end - at, &in[k % 2]);
+            job[k % 2] =
+                yima_ingest_start(bm->st, text + at, end - at, &in[k % 2]);
             at = end;
         }
         k++;

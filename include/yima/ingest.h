@@ -70,18 +70,19 @@ int yima_ingest_text(yima_store *st, const char *text, size_t len,
 /*
  * The same in two steps, so that the next input is read while this one is
  * stored and made durable: yima_ingest_start() cuts text and starts its
- * readers, and returns at once (NULL only when out of memory); text and
- * `in` must stay valid until yima_ingest_finish(), which stores the input
- * (on the calling thread, with its transaction and commit), returns what
- * yima_ingest_text() would, and frees the job. Every started job must be
- * finished. An importer of many files starts file N+1, then finishes file
+ * readers (which also pack the events and compute their index keys for st),
+ * and returns at once (NULL only when out of memory); text and `in` must
+ * stay valid until yima_ingest_finish() on the same st, which stores the
+ * input (on the calling thread, with its transaction and commit), returns
+ * what yima_ingest_text() would, and frees the job. Every started job must
+ * be finished. An importer of many files starts file N+1, then finishes file
  * N: the commit of one and the first pieces of the next no longer leave
  * the cores idle.
  */
 typedef struct yima_ingest_job yima_ingest_job;
 
-yima_ingest_job *yima_ingest_start(const char *text, size_t len,
-                                   yima_ingest *in);
+yima_ingest_job *yima_ingest_start(yima_store *st, const char *text,
+                                   size_t len, yima_ingest *in);
 int yima_ingest_finish(yima_store *st, yima_ingest_job *job, yima_error *err);
 
 /* Free what yima_ingest_text left in `in` (its rejects). */

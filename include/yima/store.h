@@ -214,19 +214,27 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
 
 /*
  * Packing ahead. The store keeps each event's canonical JSON and code list
- * compressed (see "Packed columns" above); yima_store_append() packs them
- * on the thread that stores. A reader thread may pack them before, with a
- * packer of its own, and hand them in with yima_store_append_packed():
- * packed[i] are the stored forms of ev[i], as yima_store_pack() made them.
+ * packed (see "Packed columns" above) and indexes its codes under keyed
+ * hashes; yima_store_append() does both on the thread that stores. A
+ * reader thread may do them before, with a packer of its own, and hand the
+ * results in with yima_store_append_packed(): packed[i] are the stored
+ * forms of ev[i], as yima_store_pack() made them.
  */
 typedef struct yima_packer yima_packer; /* one per thread */
 
 typedef struct yima_store_packed {
     const void *json, *codes; /* within the `data` buffer they were made in */
     size_t json_len, codes_len;
+    /* The code index keys of the eventID and of each code, in order, as
+     * native uint64_t (not aligned): only from a packer of the store. */
+    const void *keys;
 } yima_store_packed;
 
-yima_packer *yima_packer_new(void); /* NULL when out of memory */
+/* A packer, NULL when out of memory. One made by yima_store_packer(st)
+ * also computes index keys, valid for st only; make it on the thread that
+ * uses st, then hand it to the one that packs. */
+yima_packer *yima_packer_new(void);
+yima_packer *yima_store_packer(yima_store *st);
 void yima_packer_free(yima_packer *p);
 
 /* Pack ev[0..n-1] into data (appended) and point packed[0..n-1] there: valid

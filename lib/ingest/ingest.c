@@ -121,10 +121,16 @@ static void read_piece(job *j, piece *p, yima_packer *pk)
     }
 }
 
+/* A reader thread: the job, and the packer it packs with (its own). */
+typedef struct reader_arg {
+    job *j;
+    yima_packer *pk;
+} reader_arg;
+
 static void *reader(void *arg)
 {
-    job *j = arg;
-    yima_packer *pk = yima_packer_new();
+    job *j = ((reader_arg *)arg)->j;
+    yima_packer *pk = ((reader_arg *)arg)->pk;
 
     pthread_mutex_lock(&j->mu);
     while (!j->stop && j->next < j->n) {
@@ -137,7 +143,6 @@ static void *reader(void *arg)
         pthread_cond_broadcast(&j->cv);
     }
     pthread_mutex_unlock(&j->mu);
-    yima_packer_free(pk);
     return NULL;
 }
 
@@ -227,7 +232,9 @@ static int threads_wanted(const yima_ingest *in, size_t pieces)
 /* An input being read: what yima_ingest_start() began. */
 struct yima_ingest_job {
     job j;
+    yima_store *st;
     pthread_t th[THREADS_MAX];
+    reader_arg arg[THREADS_MAX];
     int nth;
     size_t events; /* in the input, 0 while unknown */
     yima_ingest *in;
@@ -247,6 +254,8 @@ static void job_free(yima_ingest_job *jb)
     }
     for (int t = 0; t < jb->nth; t++)
         pthread_join(jb->th[t], NULL);
+    for (int t = 0; t < THREADS_MAX; t++)
+        yima_packer_free(jb->arg[t].pk);
     for (size_t i = 0; i < j->n; i++) {
         yima_event_batch_free(j->p[i].b);
         yima_buf_free(&j->p[i].packs);
@@ -261,8 +270,8 @@ static void job_free(yima_ingest_job *jb)
     free(jb);
 }
 
-yima_ingest_job *yima_ingest_start(const char *text, size_t len,
-                                   yima_ingest *in)
+yima_ingest_job *yima_ingest_start(yima_store *st, const char *text,
+                                   size_t len, yima_ingest *in)
 {
     yima_ingest_job *jb = calloc(1, sizeof *jb);
     job *j;
@@ -272,6 +281,7 @@ yima_ingest_job *yima_ingest_start(const char *text, size_t len,
     in->rejects = NULL;
     if (!jb)
         return NULL;
+    jb->st = st;
     jb->in = in;
     j = &jb->j;
     *j = (job){.text = text, .flags = in->flags, .ndjson = in->ndjson};
@@ -305,9 +315,14 @@ yima_ingest_job *yima_ingest_start(const char *text, size_t len,
     }
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
-    for (int want = threads_wanted(in, j->n); jb->nth < want; jb->nth++)
-        if (pthread_create(&jb->th[jb->nth], NULL, reader, j) != 0)
+    for (int want = threads_wanted(in, j->n); jb->nth < want; jb->nth++) {
+        /* Made here, where st may be used: a packer without keys (out of
+         * memory) leaves the keys to the store, none leaves it all. */
+        jb->arg[jb->nth] = (reader_arg){j, yima_store_packer(st)};
+        if (pthread_create(&jb->th[jb->nth], NULL, reader,
+                           &jb->arg[jb->nth]) != 0)
             break;
+    }
     return jb;
 }
 
@@ -320,10 +335,10 @@ int yima_ingest_finish(yima_store *st, yima_ingest_job *jb, yima_error *err)
     job *j;
     int rc;
 
-    assert(st);
     yima_error_clear(err);
     if (!jb)
         return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
+    assert(st && st == jb->st);
     in = jb->in;
     j = &jb->j;
     if (jb->rc != 0) {
@@ -383,7 +398,7 @@ int yima_ingest_text(yima_store *st, const char *text, size_t len,
                      yima_ingest *in, yima_error *err)
 {
     assert(st && (text || len == 0) && in);
-    return yima_ingest_finish(st, yima_ingest_start(text, len, in), err);
+    return yima_ingest_finish(st, yima_ingest_start(st, text, len, in), err);
 }
 
 void yima_ingest_free(yima_ingest *in)

@@ -21,8 +21,12 @@
  * readable. PACK_CODES_FRONT: for each code its role byte, the length of
  * the prefix it shares with the code before (one byte, at most 255), the
  * rest of it and a NUL. Values written before packing (schema 6) start
- * with "yima-event/1" (entries) or a role byte 1..11 (code lists): they
- * are read as they are.
+ * with "yima-event/1" (entries) or a role byte (code lists): they are read
+ * as they are.
+ *
+ * A packer made for a store (yima_store_packer) also computes the code
+ * index keys of each event, the SipHash of its eventID and codes under the
+ * store's secret: work the storing thread would otherwise do itself.
  */
 #include <assert.h>
 #include <pthread.h>
@@ -106,6 +110,8 @@ static void dicts_make(void)
 struct yima_packer {
     ZSTD_CCtx *c;
     ZSTD_DCtx *d;
+    bool keyed;         /* computes index keys, under: */
+    uint8_t secret[16]; /* the store's index secret */
 };
 
 yima_packer *yima_packer_new(void)
@@ -122,6 +128,33 @@ yima_packer *yima_packer_new(void)
         return NULL;
     }
     return p;
+}
+
+yima_packer *yima_store_packer(yima_store *st)
+{
+    yima_packer *p;
+    yima_error err;
+    sq *s = sq_of(st, "packing", &err);
+
+    if (!s || !(p = yima_packer_new()))
+        return NULL;
+    memcpy(p->secret, s->secret, sizeof p->secret);
+    p->keyed = true;
+    return p;
+}
+
+/* Append the index keys of ev (its eventID, then each code) to out. */
+static void keys_of(const yima_packer *p, const yima_event *ev, yima_buf *out)
+{
+    uint64_t k = ix_key(p->secret, ev->event_id, strlen(ev->event_id));
+
+    yima_buf_add(out, &k, sizeof k);
+    for (size_t i = 0; i < ev->n_codes; i++) {
+        const char *c = ev->codes[i].code;
+
+        k = ix_key(p->secret, c, strlen(c));
+        yima_buf_add(out, &k, sizeof k);
+    }
 }
 
 void yima_packer_free(yima_packer *p)
@@ -241,13 +274,20 @@ int yima_store_pack(yima_packer *p, const yima_event *ev, size_t n,
         if ((rc = store_pack_codes(p, &ev[i], data)) != 0)
             return rc;
         packed[i].codes_len = data->len - a;
+        if (p->keyed)
+            keys_of(p, &ev[i], data);
     }
+    if (data->failed)
+        return YIMA_ENOMEM;
     /* Pointers once data no longer moves: each event's values follow the
      * one before's. */
     for (size_t i = 0; i < n; i++) {
         packed[i].json = data->data + at;
         packed[i].codes = data->data + at + packed[i].json_len;
         at += packed[i].json_len + packed[i].codes_len;
+        packed[i].keys = p->keyed ? data->data + at : NULL;
+        if (p->keyed)
+            at += (ev[i].n_codes + 1) * sizeof(uint64_t);
     }
     return 0;
 }

@@ -162,8 +162,10 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
         if (rc != 0)
             return yima_error_set(err, rc, 0, "store: cannot pack: %s",
                                   yima_strerror(rc));
-        here = (yima_store_packed){s->pack.data, s->pack.data + at, at,
-                                   s->pack.len - at};
+        here = (yima_store_packed){.json = s->pack.data,
+                                   .codes = s->pack.data + at,
+                                   .json_len = at,
+                                   .codes_len = s->pack.len - at};
         pk = &here;
     }
 
@@ -198,7 +200,8 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
         return sq_fail(s, st, rc, err, "event key");
 
     /* The code index is derived: only the tail in memory changes. */
-    if (sq_index_add_event(s, row->index, ev) != 0)
+    if ((pk->keys ? sq_index_add_keys(s, row->index, ev, pk->keys)
+                  : sq_index_add_event(s, row->index, ev)) != 0)
         return yima_error_set(err, YIMA_ENOMEM, 0,
                               "store: out of memory for the code index");
     return 0;

@@ -139,6 +139,23 @@ int sq_index_add_event(sq *s, uint64_t idx, const yima_event *ev)
     return 0;
 }
 
+int sq_index_add_keys(sq *s, uint64_t idx, const yima_event *ev,
+                      const void *keys)
+{
+    const unsigned char *k = keys;
+    uint64_t key;
+
+    memcpy(&key, k, sizeof key);
+    if (ix_tail_add(&s->tail, key, idx, 0) != 0)
+        return YIMA_ENOMEM;
+    for (size_t i = 0; i < ev->n_codes; i++) {
+        memcpy(&key, k + (i + 1) * sizeof key, sizeof key);
+        if (ix_tail_add(&s->tail, key, idx, ev->codes[i].role) != 0)
+            return YIMA_ENOMEM;
+    }
+    return 0;
+}
+
 int sq_index_sync(sq *s, yima_error *err)
 {
     sqlite3_stmt *st;

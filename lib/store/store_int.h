@@ -368,8 +368,11 @@ uint64_t sq_index_key(const sq *s, const char *code);
 /* Add the postings of event idx: its eventID and its events.codes list. */
 int sq_index_add(sq *s, uint64_t idx, const char *event_id, const void *codes,
                  size_t len);
-/* The same from the event itself, as it is stored. */
+/* The same from the event itself, as it is stored; or with the keys a
+ * packer of this store computed (yima_store_packed.keys). */
 int sq_index_add_event(sq *s, uint64_t idx, const yima_event *ev);
+int sq_index_add_keys(sq *s, uint64_t idx, const yima_event *ev,
+                      const void *keys);
 /* At the start of every transaction: reload the runs, drop what they now
  * hold from the tail, and add the events appended since. */
 int sq_index_sync(sq *s, yima_error *err);

@@ -95,7 +95,7 @@ static void stored(void *arg, const yima_event *ev,
 }
 
 /* Start reading f's events on every core (f->text holds the file). */
-static void start_events(file_job *f, bool proceed)
+static void start_events(yima_store *st, file_job *f, bool proceed)
 {
     f->in = (yima_ingest){.flags = proceed ? YIMA_EPCIS_PROCEED : 0,
                           .ndjson = ends_with(f->path, ".ndjson") ||
@@ -103,7 +103,7 @@ static void start_events(file_job *f, bool proceed)
                           .stored = stored,
                           .progress = progress,
                           .arg = f};
-    f->job = yima_ingest_start(f->text.data, f->text.len, &f->in);
+    f->job = yima_ingest_start(st, f->text.data, f->text.len, &f->in);
 }
 
 /* Store the events f started with, in one transaction; free f's text. */
@@ -183,7 +183,7 @@ int cmd_import(int argc, char **argv)
         if (path && !csv) {
             cur->path = path;
             cur->t = &t;
-            start_events(cur, proceed);
+            start_events(st, cur, proceed);
             k++;
         }
         if (prev->job && finish_events(st, prev) != 0 && t.rejected == 0)

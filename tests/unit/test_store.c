@@ -1355,6 +1355,36 @@ static void test_verify_damaged_pack(void **state)
     yima_store_close(st);
 }
 
+/* A packer of a store computes the index keys the store would. */
+static void test_pack_keys(void **state)
+{
+    yima_event_code codes[2] = {{.role = YIMA_ROLE_EPC, .code = "urn:x:1"},
+                                {.role = YIMA_ROLE_CHILD, .code = "urn:x:2"}};
+    yima_event ev = {.event_id = "urn:uuid:k", .json = "{}", .json_len = 2,
+                     .codes = codes, .n_codes = 2};
+    const char *const named[] = {"urn:uuid:k", "urn:x:1", "urn:x:2"};
+    yima_store_packed pk;
+    yima_packer *p;
+    yima_store *st;
+    yima_buf data;
+
+    (void)state;
+    fresh(&st);
+    assert_non_null(p = yima_store_packer(st));
+    yima_buf_init(&data, 1 << 20);
+    assert_int_equal(yima_store_pack(p, &ev, 1, &data, &pk), 0);
+    assert_non_null(pk.keys);
+    for (int i = 0; i < 3; i++) {
+        uint64_t k;
+
+        memcpy(&k, (const char *)pk.keys + i * sizeof k, sizeof k);
+        assert_true(k == sq_index_key(st->be, named[i]));
+    }
+    yima_buf_free(&data);
+    yima_packer_free(p);
+    yima_store_close(st);
+}
+
 /* Packing: what goes in comes out, the tags say which column, and a
  * value that is not packed is refused. */
 static void test_pack_round_trip(void **state)
@@ -1385,6 +1415,7 @@ static void test_pack_round_trip(void **state)
     }
     assert_int_equal(yima_store_pack(p, ev, 3, &data, pk), 0);
     for (int i = 0; i < 3; i++) {
+        assert_null(pk[i].keys); /* a packer of no store: no keys */
         assert_true(store_packed_json(pk[i].json, pk[i].json_len));
         assert_false(store_packed_codes(pk[i].json, pk[i].json_len));
         assert_int_equal(store_unpack(p, pk[i].json, pk[i].json_len, &out), 0);
@@ -1602,6 +1633,7 @@ int main(void)
         cmocka_unit_test(test_verify_edit),
         cmocka_unit_test(test_verify_damaged_pack),
         cmocka_unit_test(test_pack_round_trip),
+        cmocka_unit_test(test_pack_keys),
         cmocka_unit_test(test_verify_delete),
         cmocka_unit_test(test_verify_reorder_insert),
         cmocka_unit_test(test_kill_while_appending),
