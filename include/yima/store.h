@@ -35,7 +35,9 @@
  *   table       column       type / key          meaning
  *   ----------  -----------  ------------------- ------------------------------
  *   events      idx          INTEGER PRIMARY KEY ledger leaf index, 0-based
- *               event_id     TEXT NOT NULL       eventID as given (or hash ID)
+ *               event_id     TEXT NOT NULL       eventID as given; empty when
+ *                                                it is the hash ID (schema 7:
+ *                                                made again from hash)
  *               hash         BLOB, 32 bytes      the SHA-256 of the CBV 2.0
  *                                                hash ID: the duplicate test
  *               type         INTEGER 1..5        yima_event_type

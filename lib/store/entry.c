@@ -69,6 +69,22 @@ int store_entry_build(yima_buf *out, const yima_event *ev, int64_t ms)
     return store_entry_make(out, ev->json, ev->json_len, ms);
 }
 
+void store_hash_id_format(const uint8_t hash[YIMA_LEDGER_HASH_LEN],
+                          char out[YIMA_EVENT_HASH_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t pre = strlen(YIMA_STORE_HASH_PREFIX);
+    char *h = out + pre;
+
+    memcpy(out, YIMA_STORE_HASH_PREFIX, pre);
+    for (int i = 0; i < YIMA_LEDGER_HASH_LEN; i++) {
+        h[2 * i] = hex[hash[i] >> 4];
+        h[2 * i + 1] = hex[hash[i] & 15];
+    }
+    memcpy(h + 2 * YIMA_LEDGER_HASH_LEN, YIMA_STORE_HASH_SUFFIX,
+           sizeof YIMA_STORE_HASH_SUFFIX);
+}
+
 int store_hash_id_parse(const char *id, uint8_t out[YIMA_LEDGER_HASH_LEN])
 {
     size_t pre = strlen(YIMA_STORE_HASH_PREFIX);

@@ -166,6 +166,14 @@ void yima_packer_free(yima_packer *p)
     free(p);
 }
 
+/* Take back what was appended to out from `at` on. */
+static void cut_back(yima_buf *out, size_t at)
+{
+    out->len = at;
+    if (out->data)
+        out->data[at] = '\0';
+}
+
 /* Append tag and the frame of src (n bytes) to out. */
 static int pack(yima_packer *p, int tag, const void *src, size_t n,
                 yima_buf *out)
@@ -174,9 +182,11 @@ static int pack(yima_packer *p, int tag, const void *src, size_t n,
 
     if (n > PACK_MAX)
         return YIMA_ETOOBIG;
-    yima_buf_putc(out, (char)tag);
-    if (yima_buf_reserve(out, bound) != 0)
+    if (yima_buf_putc(out, (char)tag) != 0 ||
+        yima_buf_reserve(out, bound) != 0) {
+        cut_back(out, at);
         return YIMA_ENOMEM;
+    }
     /* The frame has its content size, no checksum and no dictionary ID
      * (raw content has none). The simple call, not ZSTD_compress2(): that
      * one cleared work tables sized for megabytes for every event, most of
@@ -184,7 +194,7 @@ static int pack(yima_packer *p, int tag, const void *src, size_t n,
     k = ZSTD_compress_usingCDict(p->c, out->data + out->len, bound, src, n,
                                  cdict);
     if (ZSTD_isError(k)) {
-        out->len = at;
+        cut_back(out, at);
         return YIMA_ENOMEM;
     }
     out->len += k;
@@ -218,7 +228,7 @@ int store_pack_codes(yima_packer *p, const yima_event *ev, yima_buf *out)
         plen = n;
     }
     if (out->failed || out->len - at > PACK_MAX) {
-        out->len = at;
+        cut_back(out, at);
         return YIMA_ETOOBIG;
     }
     return 0;

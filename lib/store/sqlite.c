@@ -211,7 +211,7 @@ static const char *const sql[SQ_COUNT] = {
                      "JOIN events e ON e.idx = k.idx "
                      "WHERE k.t = ?1 AND k.h = ?2 AND e.hash = ?3",
     [SQ_EVENT_KEY_PUT] = "INSERT INTO event_keys VALUES (?1, ?2, ?3)",
-    [SQ_EVENT_SINCE] = "SELECT idx, event_id, codes FROM events "
+    [SQ_EVENT_SINCE] = "SELECT idx, event_id, codes, hash FROM events "
                        "WHERE idx >= ?1 ORDER BY idx",
     [SQ_EVENT_INFO] = "SELECT type, action, parent, children, codes "
                       "FROM events WHERE idx = ?1",
@@ -226,7 +226,7 @@ static const char *const sql[SQ_COUNT] = {
                      "ORDER BY idx",
     [SQ_EVENT_ONE] = "SELECT record_time, entry FROM events WHERE idx = ?1",
     [SQ_EVENT_ROW] = "SELECT type, event_time, record_time, action, biz_step, "
-                     "disposition, codes, entry, event_id, recorder "
+                     "disposition, codes, entry, event_id, recorder, hash "
                      "FROM events WHERE idx = ?1",
     /* ?1 the first index, ?2 / ?3 recordTime bounds (non-decreasing in
      * idx), ?4 the most rows. */

@@ -142,11 +142,27 @@ int sq_col_codes(sq *s, sqlite3_stmt *st, uint64_t idx, int col, const void **p,
     return col_value(s, st, idx, col, false, &s->codes, p, n, err);
 }
 
+const char *sq_col_event_id(sqlite3_stmt *st, int idcol, int hashcol,
+                            char buf[YIMA_EVENT_HASH_LEN + 1])
+{
+    const char *id = (const char *)sqlite3_column_text(st, idcol);
+    const void *hash;
+
+    if (!id || id[0])
+        return id;
+    hash = sqlite3_column_blob(st, hashcol);
+    if (!hash || sqlite3_column_bytes(st, hashcol) != YIMA_LEDGER_HASH_LEN)
+        return NULL;
+    store_hash_id_format(hash, buf);
+    return buf;
+}
+
 int sq_put_event(void *be, const store_row *row, yima_error *err)
 {
     const yima_event *ev = row->ev;
     const yima_store_packed *pk = row->packed;
     yima_store_packed here;
+    char id[YIMA_EVENT_HASH_LEN + 1];
     sq *s = be;
     sqlite3_stmt *st;
     int rc;
@@ -171,7 +187,9 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
 
     st = sq_stmt(s, SQ_EVENT_PUT);
     sq_bind_u64(st, 1, row->index);
-    sq_bind_text(st, 2, ev->event_id);
+    /* The hash ID is not stored twice: events.hash makes it again. */
+    store_hash_id_format(row->hash, id);
+    sq_bind_text(st, 2, strcmp(id, ev->event_id) == 0 ? "" : ev->event_id);
     sqlite3_bind_blob(st, 3, row->hash, YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, (int)ev->type);
     sqlite3_bind_int64(st, 5, ev->event_time_ms);

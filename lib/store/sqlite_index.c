@@ -173,7 +173,8 @@ int sq_index_sync(sq *s, yima_error *err)
     sq_bind_u64(st, 1, from);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint64_t idx = (uint64_t)sqlite3_column_int64(st, 0);
-        const char *id = (const char *)sqlite3_column_text(st, 1);
+        char buf[YIMA_EVENT_HASH_LEN + 1];
+        const char *id = sq_col_event_id(st, 1, 3, buf);
         const void *codes;
         size_t len;
 

@@ -384,6 +384,7 @@ int sq_by_id(void *be, const char *id, store_entry_fn fn, void *arg,
     cand_sort(&c);
     for (size_t i = 0; rc == 0 && !found && i < c.n; i++) {
         sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_ROW);
+        char buf[YIMA_EVENT_HASH_LEN + 1];
         const char *eid;
 
         sq_bind_u64(st, 1, c.v[i]);
@@ -393,7 +394,7 @@ int sq_by_id(void *be, const char *id, store_entry_fn fn, void *arg,
             continue;
         }
         rc = 0;
-        eid = (const char *)sqlite3_column_text(st, 8);
+        eid = sq_col_event_id(st, 8, 10, buf);
         if (eid && strcmp(eid, id) == 0) {
             const void *entry;
             size_t len;

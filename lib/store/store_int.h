@@ -219,6 +219,9 @@ int store_unpack(yima_packer *p, const void *src, size_t n, yima_buf *out);
  * digits of either case, YIMA_STORE_HASH_SUFFIX). Returns 0 or
  * YIMA_EINVAL. */
 int store_hash_id_parse(const char *id, uint8_t out[YIMA_LEDGER_HASH_LEN]);
+/* The CBV 2.0 hash ID of hash (lower-case hex), with its NUL. */
+void store_hash_id_format(const uint8_t hash[YIMA_LEDGER_HASH_LEN],
+                          char out[YIMA_EVENT_HASH_LEN + 1]);
 
 /* UTC milliseconds now. */
 int64_t store_now_ms(void);
@@ -360,6 +363,11 @@ int sq_col_entry(sq *s, sqlite3_stmt *st, uint64_t idx, int tcol, int ecol,
                  const void **p, size_t *n, yima_error *err);
 int sq_col_codes(sq *s, sqlite3_stmt *st, uint64_t idx, int col, const void **p,
                  size_t *n, yima_error *err);
+/* The eventID of the current row of st: events.event_id in column idcol,
+ * or, when that is empty (the hash ID, not stored twice), made into buf
+ * from events.hash in column hashcol. NULL when neither is there. */
+const char *sq_col_event_id(sqlite3_stmt *st, int idcol, int hashcol,
+                            char buf[YIMA_EVENT_HASH_LEN + 1]);
 
 /* sqlite_index.c: the code index (index.h). */
 int sq_index_secret_new(sqlite3 *db, char **msg); /* at create */

@@ -931,6 +931,56 @@ static void test_query(void **state)
     yima_store_close(st);
 }
 
+/* An event whose eventID is its hash ID stores it once (events.hash): it
+ * is found by that ID, also after the index is rebuilt at open. */
+static void test_hash_id_stored_once(void **state)
+{
+    tev t[3];
+    yima_event *ev;
+    yima_store *st;
+    yima_error err;
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    got *g = calloc(1, sizeof *g);
+
+    (void)state;
+    assert_non_null(g);
+    fresh(&st);
+    for (int i = 0; i < 3; i++) {
+        make(&t[i], 700 + i, NULL);
+        if (i < 2) /* the third keeps a eventID of its own */
+            t[i].ev.event_id = t[i].ev.hash_id;
+    }
+    ev = events_of(t, 3);
+    assert_int_equal(yima_store_append(st, ev, 3, NULL, &err), 0);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 3; i++) {
+            memset(g, 0, sizeof *g);
+            assert_int_equal(yima_store_event_by_id(st, ev[i].event_id,
+                                                    collect, g, &err),
+                             0);
+            assert_int_equal(g->n, 1);
+            assert_int_equal(g->index[0], i);
+        }
+        yima_store_close(st); /* the tail is rebuilt from events at open */
+        assert_int_equal(yima_store_open(path, &st, &err), 0);
+    }
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    yima_store_close(st);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT group_concat(length(event_id)) "
+                                        "FROM events ORDER BY idx",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "0,0,17");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    free(ev);
+    free(g);
+}
+
 /* Events recorded in a party's name, capture jobs, issued codes. */
 static void test_recorder_jobs_issue(void **state)
 {
@@ -1633,6 +1683,7 @@ int main(void)
         cmocka_unit_test(test_verify_edit),
         cmocka_unit_test(test_verify_damaged_pack),
         cmocka_unit_test(test_pack_round_trip),
+        cmocka_unit_test(test_hash_id_stored_once),
         cmocka_unit_test(test_pack_keys),
         cmocka_unit_test(test_verify_delete),
         cmocka_unit_test(test_verify_reorder_insert),
