@@ -194,6 +194,10 @@ static const char upgrade_5[] =
  * read packed rows, so the version changes, and nothing else. */
 static const char upgrade_6[] = "PRAGMA user_version=7;";
 
+/* upgrades[v] takes a store of schema v to v + 1 (each sets user_version). */
+static const char *const upgrades[SCHEMA_VERSION] = {
+    [3] = upgrade_3, [4] = upgrade_4, [5] = upgrade_5, [6] = upgrade_6};
+
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
  * YIMA_EVENT_AGGREGATION (checked by static asserts in sqlite_event.c). */
 static const char *const sql[SQ_COUNT] = {
@@ -593,38 +597,13 @@ int sq_open(const char *path, void **be, yima_error *err)
                             "store: %s is not a yima store", path);
         goto out;
     }
-    if (ver == 3) {
-        if ((rc = sqlite3_exec(s->db, upgrade_3, NULL, NULL, NULL)) !=
+    /* Older schemas are brought up one version at a time. */
+    for (; ver >= 3 && ver < SCHEMA_VERSION; ver++)
+        if ((rc = sqlite3_exec(s->db, upgrades[ver], NULL, NULL, NULL)) !=
             SQLITE_OK) {
             rc = sq_fail(s, NULL, rc, err, path);
             goto out;
         }
-        ver = 4;
-    }
-    if (ver == 4) {
-        if ((rc = sqlite3_exec(s->db, upgrade_4, NULL, NULL, NULL)) !=
-            SQLITE_OK) {
-            rc = sq_fail(s, NULL, rc, err, path);
-            goto out;
-        }
-        ver = 5;
-    }
-    if (ver == 5) {
-        if ((rc = sqlite3_exec(s->db, upgrade_5, NULL, NULL, NULL)) !=
-            SQLITE_OK) {
-            rc = sq_fail(s, NULL, rc, err, path);
-            goto out;
-        }
-        ver = 6;
-    }
-    if (ver == 6) {
-        if ((rc = sqlite3_exec(s->db, upgrade_6, NULL, NULL, NULL)) !=
-            SQLITE_OK) {
-            rc = sq_fail(s, NULL, rc, err, path);
-            goto out;
-        }
-        ver = SCHEMA_VERSION;
-    }
     if (ver != SCHEMA_VERSION) {
         rc = yima_error_set(err, YIMA_EINVAL, 0,
                             "store: %s has schema version %d; this program "
