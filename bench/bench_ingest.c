@@ -235,22 +235,6 @@ fail:
     return NULL;
 }
 
-/* Bytes of a database file and its WAL; *wal_bytes the WAL's. */
-static uint64_t db_bytes(const char *path, uint64_t *wal_bytes)
-{
-    char wal[PATH_MAX + 8];
-    struct stat sb;
-    uint64_t n = 0;
-
-    *wal_bytes = 0;
-    if (stat(path, &sb) == 0)
-        n += (uint64_t)sb.st_size;
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    if (stat(wal, &sb) == 0)
-        *wal_bytes = (uint64_t)sb.st_size;
-    return n + *wal_bytes;
-}
-
 /* Remove what the run left in the temporary directory, and the directory. */
 static void cleanup(const bench *bm)
 {
@@ -706,7 +690,7 @@ int main(void)
     if (generate(&bm, n, g) != 0 || open_sinks(&bm) != 0 || ingest(&bm) != 0)
         goto out;
     for (int s = 0; s < SINKS; s++) /* before close folds in the WAL */
-        bytes[s] = db_bytes(bm.path[s], &wal[s]);
+        bytes[s] = bench_db_bytes(bm.path[s], &wal[s]);
     if (yima_store_size(bm.st, &size, &err) != 0 || size != n ||
         bm.events != n) {
         fprintf(stderr, "bench: the store holds %llu events, expected %llu\n",

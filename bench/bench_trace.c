@@ -107,21 +107,6 @@ static int make_dirs(const char *dir)
     return 0;
 }
 
-/* Bytes of the database file and its WAL. */
-static uint64_t db_bytes(const char *db)
-{
-    char wal[PATH_MAX + 8];
-    struct stat sb;
-    uint64_t n = 0;
-
-    if (stat(db, &sb) == 0)
-        n += (uint64_t)sb.st_size;
-    snprintf(wal, sizeof wal, "%s-wal", db);
-    if (stat(wal, &sb) == 0)
-        n += (uint64_t)sb.st_size;
-    return n;
-}
-
 static void built_free(built *b)
 {
     free(b->units);
@@ -663,7 +648,7 @@ int main(void)
     snprintf(p.marker, sizeof p.marker, "%s/complete", p.dir);
     if (make_dirs(p.dir) != 0 || open_store(&p, n, &b, &st) != 0)
         goto out;
-    bytes = db_bytes(p.db);
+    bytes = bench_db_bytes(p.db, NULL);
     need = b.batch.holders < HOLDERS_GOAL ? b.batch.holders : HOLDERS_GOAL;
     printf(
         "bench trace_data events=%llu store=%s bytes_per_event=%.0f "

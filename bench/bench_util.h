@@ -1,15 +1,18 @@
 /*
- * bench_util.h - the two helpers every benchmark needs: a monotonic clock
- * and a numeric knob from the environment. Each bench is one translation
- * unit (the Makefile builds bench/bench_*.c alone), so these are static.
+ * bench_util.h - the helpers the benchmarks share: a monotonic clock, a
+ * numeric knob from the environment, the size of a database on disk. Each
+ * bench is one translation unit (the Makefile builds bench/bench_*.c
+ * alone), so these are static.
  */
 #ifndef YIMA_BENCH_UTIL_H
 #define YIMA_BENCH_UTIL_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* Seconds on the monotonic clock. */
@@ -43,6 +46,24 @@ static inline int bench_env_u64(const char *name, uint64_t def, uint64_t lo,
     }
     *v = n;
     return 0;
+}
+
+/* Bytes of the database file at path and its WAL; *wal_bytes (may be NULL)
+ * the WAL's. */
+static inline uint64_t bench_db_bytes(const char *path, uint64_t *wal_bytes)
+{
+    char wal[PATH_MAX + 8];
+    struct stat sb;
+    uint64_t n = 0, w = 0;
+
+    if (stat(path, &sb) == 0)
+        n = (uint64_t)sb.st_size;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    if (stat(wal, &sb) == 0)
+        w = (uint64_t)sb.st_size;
+    if (wal_bytes)
+        *wal_bytes = w;
+    return n + w;
 }
 
 #endif /* YIMA_BENCH_UTIL_H */
