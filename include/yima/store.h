@@ -38,8 +38,9 @@
  *               event_id     TEXT NOT NULL       eventID as given; empty when
  *                                                it is the hash ID (schema 7:
  *                                                made again from hash)
- *               hash         BLOB, 32 bytes      the SHA-256 of the CBV 2.0
- *                                                hash ID: the duplicate test
+ *               hash         BLOB, 32 bytes      the SHA-256 the CBV 2.0 hash
+ *                                                ID spells in hex: the
+ *                                                duplicate test
  *               type         INTEGER 1..5        yima_event_type
  *               event_time   INTEGER             UTC ms since 1970
  *               record_time  INTEGER             UTC ms, non-decreasing in idx
