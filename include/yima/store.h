@@ -245,7 +245,8 @@ void yima_packer_free(yima_packer *p);
 int yima_store_pack(yima_packer *p, const yima_event *ev, size_t n,
                     yima_buf *data, yima_store_packed *packed);
 
-/* yima_store_append() with the events packed ahead (packed may be NULL). */
+/* yima_store_append() with the events packed ahead (packed may be NULL;
+ * events packed without keys, by a packer of no store, are packed again). */
 int yima_store_append_packed(yima_store *st, const yima_event *ev,
                              const yima_store_packed *packed, size_t n,
                              yima_store_result *results, yima_error *err);

@@ -130,6 +130,12 @@ yima_packer *yima_packer_new(void)
     return p;
 }
 
+void store_packer_key(yima_packer *p, const uint8_t secret[16])
+{
+    memcpy(p->secret, secret, sizeof p->secret);
+    p->keyed = true;
+}
+
 yima_packer *yima_store_packer(yima_store *st)
 {
     yima_packer *p;
@@ -138,8 +144,7 @@ yima_packer *yima_store_packer(yima_store *st)
 
     if (!s || !(p = yima_packer_new()))
         return NULL;
-    memcpy(p->secret, s->secret, sizeof p->secret);
-    p->keyed = true;
+    store_packer_key(p, s->secret);
     return p;
 }
 

@@ -629,6 +629,7 @@ int sq_open(const char *path, void **be, yima_error *err)
     }
     if ((rc = sq_index_load(s, err)) != 0)
         goto out;
+    store_packer_key(s->packer, s->secret);
     *be = s;
     s = NULL;
     rc = 0;

@@ -167,21 +167,11 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
     sqlite3_stmt *st;
     int rc;
 
-    if (!pk) { /* not packed ahead: pack here */
-        size_t at;
-
+    if (!pk || !pk->keys) { /* not packed ahead (or without keys): here */
         yima_buf_reset(&s->pack);
-        rc = store_pack_json(s->packer, ev->json, ev->json_len, &s->pack);
-        at = s->pack.len;
-        if (rc == 0)
-            rc = store_pack_codes(s->packer, ev, &s->pack);
-        if (rc != 0)
+        if ((rc = yima_store_pack(s->packer, ev, 1, &s->pack, &here)) != 0)
             return yima_error_set(err, rc, 0, "store: cannot pack: %s",
                                   yima_strerror(rc));
-        here = (yima_store_packed){.json = s->pack.data,
-                                   .codes = s->pack.data + at,
-                                   .json_len = at,
-                                   .codes_len = s->pack.len - at};
         pk = &here;
     }
 
@@ -218,8 +208,7 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
         return sq_fail(s, st, rc, err, "event key");
 
     /* The code index is derived: only the tail in memory changes. */
-    if ((pk->keys ? sq_index_add_keys(s, row->index, ev, pk->keys)
-                  : sq_index_add_event(s, row->index, ev)) != 0)
+    if (sq_index_add_keys(s, row->index, ev, pk->keys) != 0)
         return yima_error_set(err, YIMA_ENOMEM, 0,
                               "store: out of memory for the code index");
     return 0;

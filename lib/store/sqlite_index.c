@@ -125,20 +125,6 @@ int sq_index_add(sq *s, uint64_t idx, const char *event_id, const void *codes,
     return 0;
 }
 
-int sq_index_add_event(sq *s, uint64_t idx, const yima_event *ev)
-{
-    if (ix_tail_add(&s->tail, sq_index_key(s, ev->event_id), idx, 0) != 0)
-        return YIMA_ENOMEM;
-    for (size_t i = 0; i < ev->n_codes; i++) {
-        const char *c = ev->codes[i].code;
-
-        if (ix_tail_add(&s->tail, ix_key(s->secret, c, strlen(c)), idx,
-                        ev->codes[i].role) != 0)
-            return YIMA_ENOMEM;
-    }
-    return 0;
-}
-
 int sq_index_add_keys(sq *s, uint64_t idx, const yima_event *ev,
                       const void *keys)
 {

@@ -204,6 +204,8 @@ int store_entry_make(yima_buf *out, const char *json, size_t n, int64_t ms);
  * YIMA_ENOMEM. */
 int store_pack_json(yima_packer *p, const char *json, size_t n, yima_buf *out);
 int store_pack_codes(yima_packer *p, const yima_event *ev, yima_buf *out);
+/* Let p compute code index keys under secret (yima_store_packer). */
+void store_packer_key(yima_packer *p, const uint8_t secret[16]);
 
 /* Is the value src (n bytes) of events.entry / events.codes packed? */
 #define store_packed_json(src, n)                                              \
@@ -326,7 +328,8 @@ typedef struct sq {
     sq_ckpt *ckpt;       /* the checkpointer thread, once this handle writes */
     bool ckpt_failed;
     int page_size;       /* the database's, read at open */
-    yima_packer *packer; /* packs what comes unpacked, unpacks what is read */
+    yima_packer *packer; /* packs (with keys) what comes unpacked, unpacks
+                            what is read */
     yima_buf pack;       /* the packed forms of the event being put */
     yima_buf json, entry, codes; /* unpacked columns of the current row */
 } sq;
@@ -376,9 +379,8 @@ uint64_t sq_index_key(const sq *s, const char *code);
 /* Add the postings of event idx: its eventID and its events.codes list. */
 int sq_index_add(sq *s, uint64_t idx, const char *event_id, const void *codes,
                  size_t len);
-/* The same from the event itself, as it is stored; or with the keys a
- * packer of this store computed (yima_store_packed.keys). */
-int sq_index_add_event(sq *s, uint64_t idx, const yima_event *ev);
+/* The same from the event itself, with the keys a packer of this store
+ * computed (yima_store_packed.keys). */
 int sq_index_add_keys(sq *s, uint64_t idx, const yima_event *ev,
                       const void *keys);
 /* At the start of every transaction: reload the runs, drop what they now
