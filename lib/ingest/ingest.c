@@ -9,6 +9,14 @@
  * fault in input order ends the whole input. Readers also pack each event
  * for the store (yima_store_pack), so the storing thread, which sets the
  * pace, only inserts.
+ *
+ * Readers run at most AHEAD pieces ahead of the storing thread, and a piece
+ * is freed once stored (unless the caller wants its events back after the
+ * commit), so memory is bounded by the pieces in flight, not by the size of
+ * the input; their arena blocks (lib/epcis/batch.c) and packing buffers
+ * (kept here) are used again by the next pieces. Memory the process has not
+ * touched before costs a page fault a page, several microseconds each on a
+ * virtual machine: once a fifth of the CPU an event took.
  */
 #include <assert.h>
 #include <pthread.h>
@@ -20,10 +28,12 @@
 #include "yima/ingest.h"
 
 #define THREADS_MAX 16
+#define AHEAD(nth)  (2 * (size_t)(nth) + 1) /* pieces read, not yet stored */
+#define SPARE_BUFS  32 /* packing buffers kept for later pieces */
 
 /* A run of lines of the input, and what reading it gave. */
 typedef struct piece {
-    size_t off, len;                /* in the text */
+    size_t off, len; /* in the text */
     size_t lines_before, events_before;
     yima_event_batch *b;
     yima_buf packs;         /* the packed forms of its events, */
@@ -42,9 +52,48 @@ typedef struct job {
     bool ndjson;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    size_t next; /* the next piece a reader takes */
+    size_t next;   /* the next piece a reader takes */
+    size_t stored; /* pieces stored: readers stay within AHEAD of it */
+    size_t ahead;
     bool stop;
 } job;
+
+/* Packing buffers of stored pieces, kept warm for the next ones. */
+static pthread_mutex_t spare_mu = PTHREAD_MUTEX_INITIALIZER;
+static yima_buf spare[SPARE_BUFS];
+static size_t n_spare;
+
+static void buf_take(yima_buf *b)
+{
+    pthread_mutex_lock(&spare_mu);
+    if (n_spare > 0)
+        *b = spare[--n_spare];
+    else
+        yima_buf_init(b, SIZE_MAX);
+    pthread_mutex_unlock(&spare_mu);
+    yima_buf_reset(b);
+}
+
+static void buf_give(yima_buf *b)
+{
+    pthread_mutex_lock(&spare_mu);
+    if (b->data && !b->failed && n_spare < SPARE_BUFS) {
+        spare[n_spare++] = *b;
+        yima_buf_init(b, SIZE_MAX);
+    }
+    pthread_mutex_unlock(&spare_mu);
+    yima_buf_free(b);
+}
+
+/* Free what reading piece p made (its results stay). */
+static void piece_release(piece *p)
+{
+    yima_event_batch_free(p->b);
+    p->b = NULL;
+    buf_give(&p->packs);
+    free(p->pk);
+    p->pk = NULL;
+}
 
 static bool blank(const char *s, size_t n)
 {
@@ -78,8 +127,8 @@ static int cut(const char *text, size_t len, piece **out, size_t *n,
                 p = q;
                 alloc = a;
             }
-            p[*n] = (piece){.off = pos, .lines_before = lines,
-                            .events_before = count};
+            p[*n] = (piece){
+                .off = pos, .lines_before = lines, .events_before = count};
             (*n)++;
         }
         pos += k + (nl != NULL);
@@ -105,14 +154,14 @@ static void read_piece(job *j, piece *p, yima_packer *pk)
     int flags = j->flags | YIMA_EPCIS_PROCEED;
     size_t n;
 
-    p->rc = j->ndjson ? yima_epcis_read_ndjson(j->text + p->off, p->len,
-                                               flags, &p->b, &p->err)
-                      : yima_epcis_read(j->text + p->off, p->len, flags,
-                                        &p->b, &p->err);
+    p->rc = j->ndjson ? yima_epcis_read_ndjson(j->text + p->off, p->len, flags,
+                                               &p->b, &p->err)
+                      : yima_epcis_read(j->text + p->off, p->len, flags, &p->b,
+                                        &p->err);
     n = yima_event_batch_count(p->b);
     if (p->rc != 0 || !pk || n == 0 || !(p->pk = malloc(n * sizeof *p->pk)))
         return;
-    yima_buf_init(&p->packs, SIZE_MAX);
+    buf_take(&p->packs);
     /* The events are consecutive in the batch. */
     if (yima_store_pack(pk, yima_event_batch_get(p->b, 0), n, &p->packs,
                         p->pk) != 0) {
@@ -134,8 +183,13 @@ static void *reader(void *arg)
 
     pthread_mutex_lock(&j->mu);
     while (!j->stop && j->next < j->n) {
-        piece *p = &j->p[j->next++];
+        piece *p;
 
+        if (j->next >= j->stored + j->ahead) { /* far enough ahead */
+            pthread_cond_wait(&j->cv, &j->mu);
+            continue;
+        }
+        p = &j->p[j->next++];
         pthread_mutex_unlock(&j->mu);
         read_piece(j, p, pk);
         pthread_mutex_lock(&j->mu);
@@ -166,8 +220,7 @@ static int add_reject(yima_ingest *in, size_t index, size_t line,
 
 /* Record piece p's faults with their numbers in the whole input; the
  * first one fails the input unless YIMA_EPCIS_PROCEED. */
-static int faults(yima_ingest *in, const piece *p, bool ndjson,
-                  yima_error *err)
+static int faults(yima_ingest *in, const piece *p, bool ndjson, yima_error *err)
 {
     const yima_epcis_reject *r;
     size_t n = yima_event_batch_rejects(p->b, &r);
@@ -250,6 +303,7 @@ static void job_free(yima_ingest_job *jb)
     if (jb->nth || j->p) {
         pthread_mutex_lock(&j->mu);
         j->stop = true;
+        pthread_cond_broadcast(&j->cv); /* readers waiting for room */
         pthread_mutex_unlock(&j->mu);
     }
     for (int t = 0; t < jb->nth; t++)
@@ -257,9 +311,7 @@ static void job_free(yima_ingest_job *jb)
     for (int t = 0; t < THREADS_MAX; t++)
         yima_packer_free(jb->arg[t].pk);
     for (size_t i = 0; i < j->n; i++) {
-        yima_event_batch_free(j->p[i].b);
-        yima_buf_free(&j->p[i].packs);
-        free(j->p[i].pk);
+        piece_release(&j->p[i]);
         free(j->p[i].res);
     }
     if (j->p) {
@@ -270,8 +322,8 @@ static void job_free(yima_ingest_job *jb)
     free(jb);
 }
 
-yima_ingest_job *yima_ingest_start(yima_store *st, const char *text,
-                                   size_t len, yima_ingest *in)
+yima_ingest_job *yima_ingest_start(yima_store *st, const char *text, size_t len,
+                                   yima_ingest *in)
 {
     yima_ingest_job *jb = calloc(1, sizeof *jb);
     job *j;
@@ -315,12 +367,13 @@ yima_ingest_job *yima_ingest_start(yima_store *st, const char *text,
     }
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
+    j->ahead = AHEAD(threads_wanted(in, j->n));
     for (int want = threads_wanted(in, j->n); jb->nth < want; jb->nth++) {
         /* Made here, where st may be used: a packer without keys (out of
          * memory) leaves the keys to the store, none leaves it all. */
         jb->arg[jb->nth] = (reader_arg){j, yima_store_packer(st)};
-        if (pthread_create(&jb->th[jb->nth], NULL, reader,
-                           &jb->arg[jb->nth]) != 0)
+        if (pthread_create(&jb->th[jb->nth], NULL, reader, &jb->arg[jb->nth]) !=
+            0)
             break;
     }
     return jb;
@@ -347,11 +400,6 @@ int yima_ingest_finish(yima_store *st, yima_ingest_job *jb, yima_error *err)
         job_free(jb);
         return rc;
     }
-    if (jb->nth == 0) /* no thread at all: read them here */
-        for (size_t i = 0; i < j->n; i++, j->next++) {
-            read_piece(j, &j->p[i], NULL);
-            j->p[i].read = true;
-        }
     if (!(ev = calloc(YIMA_INGEST_BATCH, sizeof *ev))) {
         job_free(jb);
         return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
@@ -362,6 +410,11 @@ int yima_ingest_finish(yima_store *st, yima_ingest_job *jb, yima_error *err)
     for (size_t i = 0; rc == 0 && i < j->n; i++) {
         piece *p = &j->p[i];
 
+        if (jb->nth == 0) { /* no thread at all: read it here */
+            j->next++;
+            read_piece(j, p, NULL);
+            p->read = true;
+        }
         pthread_mutex_lock(&j->mu);
         while (!p->read)
             pthread_cond_wait(&j->cv, &j->mu);
@@ -375,6 +428,12 @@ int yima_ingest_finish(yima_store *st, yima_ingest_job *jb, yima_error *err)
             (rc = store_piece(st, in, p, ev, err)) != 0)
             break;
         done += yima_event_batch_count(p->b);
+        if (!in->stored) /* nothing needs its events after the commit */
+            piece_release(p);
+        pthread_mutex_lock(&j->mu);
+        j->stored = i + 1;
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
         if (in->progress)
             in->progress(in->arg, done, jb->events);
     }

@@ -88,9 +88,9 @@ void ix_tail_drop_below(ix_tail *t, uint64_t idx);
 int ix_tail_find(ix_tail *t, uint64_t key,
                  int (*fn)(void *arg, const ix_post *p), void *arg);
 
-/* A sorted copy of every posting (malloc'd, *n of them), or NULL when out
- * of memory (or empty: check *n). */
-ix_post *ix_tail_sorted(const ix_tail *t, size_t *n);
+/* Sort the postings in place into run order (by key, then by event and
+ * role), for a flush; the chains are linked again at the next look-up. */
+void ix_tail_sort(ix_tail *t);
 
 /* Compare two postings in run order. */
 int ix_post_cmp(const ix_post *a, const ix_post *b);

@@ -190,73 +190,95 @@ static int cmp_post(const void *a, const void *b)
     return ix_post_cmp(a, b);
 }
 
-#define RADIX_BITS 11
-#define RADIX      (1u << RADIX_BITS)
+#define TOP_BITS 11 /* digits of the key sorted by radix, the top one */
+#define SUB_BITS 8  /* and the next */
+#define SMALL    48 /* postings sorted by insertion */
 
-/*
- * Sort n postings by key into order, stable, through tmp (room for n):
- * least significant digit first, RADIX_BITS of the 63-bit key a pass. A
- * flush sorts about two million postings, and qsort() with a compare
- * function took a few hundred milliseconds of them, on the thread that
- * stores; six counting passes take a fraction. The sorted postings end in
- * `p` (tmp is scratch).
- */
-static void sort_by_key(ix_post *p, ix_post *tmp, size_t n)
+static void insertion_sort(ix_post *p, size_t n)
 {
-    size_t *count = calloc(RADIX, sizeof *count);
-    ix_post *from = p, *to = tmp;
+    for (size_t i = 1; i < n; i++) {
+        ix_post x = p[i];
+        size_t j = i;
 
-    if (!count) { /* no room for the counts: qsort() needs none */
-        qsort(p, n, sizeof *p, cmp_post);
-        return;
+        for (; j > 0 && ix_post_cmp(&x, &p[j - 1]) < 0; j--)
+            p[j] = p[j - 1];
+        p[j] = x;
     }
-    for (unsigned shift = 0; shift < 63; shift += RADIX_BITS) {
-        size_t sum = 0;
-
-        memset(count, 0, RADIX * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[from[i].key >> shift & (RADIX - 1)]++;
-        for (size_t d = 0; d < RADIX; d++) {
-            size_t c = count[d];
-
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            to[count[from[i].key >> shift & (RADIX - 1)]++] = from[i];
-        from = to;
-        to = to == tmp ? p : tmp;
-    }
-    if (from != p)
-        memcpy(p, from, n * sizeof *p);
-    free(count);
 }
 
-ix_post *ix_tail_sorted(const ix_tail *t, size_t *n)
+/* Put the n postings at p in the buckets of their keys' `bits` bits at
+ * `shift`, in place: count, then move every posting straight to its
+ * bucket's next free slot, taking the one it displaces along. Bucket d
+ * ends as [start[d], start[d + 1]). */
+static void distribute(ix_post *p, size_t n, unsigned shift, unsigned bits,
+                       size_t *start, size_t *next)
 {
-    ix_post *p, *tmp;
+    const size_t radix = (size_t)1 << bits, mask = radix - 1;
 
-    *n = t->n;
-    if (t->n == 0 || !(p = malloc(t->n * sizeof *p)))
-        return NULL;
-    memcpy(p, t->post, t->n * sizeof *p);
-    if (!(tmp = malloc(t->n * sizeof *tmp))) {
-        qsort(p, t->n, sizeof *p, cmp_post);
-        return p;
+    memset(start, 0, (radix + 1) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[(p[i].key >> shift & mask) + 1]++;
+    for (size_t d = 0; d < radix; d++) {
+        start[d + 1] += start[d];
+        next[d] = start[d];
     }
-    sort_by_key(p, tmp, t->n);
-    free(tmp);
-    /* Postings were added by event, so a key's are by event now; put the
-     * roles of one event in order too (and any run that is not, whole). */
-    for (size_t i = 0, j; i < t->n; i = j) {
-        bool sorted = true;
+    for (size_t d = 0; d < radix; d++)
+        while (next[d] < start[d + 1]) {
+            ix_post x = p[next[d]];
+            size_t b = x.key >> shift & mask;
 
-        for (j = i + 1; j < t->n && p[j].key == p[i].key; j++)
-            sorted &= p[j - 1].idx_role <= p[j].idx_role;
-        if (!sorted)
-            qsort(p + i, j - i, sizeof *p, cmp_post);
+            while (b != d) {
+                ix_post y = p[next[b]];
+
+                p[next[b]++] = x;
+                x = y;
+                b = x.key >> shift & mask;
+            }
+            p[next[d]++] = x;
+        }
+}
+
+/* Sort the n postings at p by comparison: insertion for a few, else
+ * qsort() (a large group is nearly always one key's postings). */
+static void sort_small(ix_post *p, size_t n)
+{
+    if (n <= SMALL)
+        insertion_sort(p, n);
+    else
+        qsort(p, n, sizeof *p, cmp_post);
+}
+
+/*
+ * Sorted in place, most significant digit first: by the key's top
+ * TOP_BITS bits, each bucket (about n / 2048 postings, in cache) by the
+ * next SUB_BITS, and what is left, a few postings (keys are SipHashes), by
+ * comparison. In place because a flush sorts about two million postings,
+ * 32 MB: a copy and a scratch array of that size were fresh memory, and on
+ * a virtual machine every new page costs a fault of several microseconds,
+ * which was most of the flush's time.
+ */
+void ix_tail_sort(ix_tail *t)
+{
+    size_t top[(1u << TOP_BITS) + 1], tnext[1u << TOP_BITS];
+    size_t sub[(1u << SUB_BITS) + 1], snext[1u << SUB_BITS];
+    const unsigned shift = 63 - TOP_BITS;
+
+    t->linked = 0; /* positions move: chains are relinked when needed */
+    if (t->head)
+        memset(t->head, 0, (t->mask + 1) * sizeof *t->head);
+    distribute(t->post, t->n, shift, TOP_BITS, top, tnext);
+    for (size_t d = 0; d < (1u << TOP_BITS); d++) {
+        ix_post *p = t->post + top[d];
+        size_t n = top[d + 1] - top[d];
+
+        if (n <= SMALL) {
+            insertion_sort(p, n);
+            continue;
+        }
+        distribute(p, n, shift - SUB_BITS, SUB_BITS, sub, snext);
+        for (size_t e = 0; e < (1u << SUB_BITS); e++)
+            sort_small(p + sub[e], sub[e + 1] - sub[e]);
     }
-    return p;
 }
 
 static void put64(uint8_t *out, uint64_t v)

@@ -268,24 +268,19 @@ static int64_t next_run(const sq *s)
 static int flush_tail(sq *s, yima_error *err)
 {
     writer w = {.s = s, .run = next_run(s)};
-    ix_post *sorted;
-    size_t n;
     int rc = 0;
 
     if (s->tail.n == 0)
         return 0;
-    if (!(sorted = ix_tail_sorted(&s->tail, &n)))
-        return yima_error_set(err, YIMA_ENOMEM, 0,
-                              "store: out of memory flushing the index");
+    ix_tail_sort(&s->tail);
     yima_buf_init(&w.blk, SIZE_MAX / 2);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = write_post(&w, &sorted[i], err);
+    for (size_t i = 0; rc == 0 && i < s->tail.n; i++)
+        rc = write_post(&w, &s->tail.post[i], err);
     if (rc == 0)
         rc = put_block(&w, err);
     if (rc == 0)
         rc = put_run(s, w.run, 0, s->tail.from, s->tail.upto, w.total, err);
     yima_buf_free(&w.blk);
-    free(sorted);
     return rc;
 }
 

@@ -88,10 +88,8 @@ static void progress(void *arg, size_t done, size_t total)
 static void stored(void *arg, const yima_event *ev,
                    const yima_store_result *res)
 {
-    const file_job *f = arg;
-
-    if (f->t->acks)
-        printf("ack %llu %s\n", (unsigned long long)res->index, ev->event_id);
+    (void)arg;
+    printf("ack %llu %s\n", (unsigned long long)res->index, ev->event_id);
 }
 
 /* Start reading f's events on every core (f->text holds the file). */
@@ -100,7 +98,7 @@ static void start_events(yima_store *st, file_job *f, bool proceed)
     f->in = (yima_ingest){.flags = proceed ? YIMA_EPCIS_PROCEED : 0,
                           .ndjson = ends_with(f->path, ".ndjson") ||
                                     ends_with(f->path, ".jsonl"),
-                          .stored = stored,
+                          .stored = f->t->acks ? stored : NULL,
                           .progress = progress,
                           .arg = f};
     f->job = yima_ingest_start(st, f->text.data, f->text.len, &f->in);

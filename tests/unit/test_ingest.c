@@ -38,8 +38,9 @@ static char *make_input(int n, int bad, int *bad_line, size_t *len)
             "[\"urn:epc:id:sgtin:0614141.107346.%d\"],\"action\":\"OBSERVE\","
             "\"bizStep\":\"shipping\"%s}\n",
             i / 60000 % 60, i / 1000 % 60, i % 1000, i,
-            i == bad ? ",\"parentID\":\"https://id.gs1.org/00/106141412345678903\""
-                     : "");
+            i == bad
+                ? ",\"parentID\":\"https://id.gs1.org/00/106141412345678903\""
+                : "");
         line++;
         if (i == bad)
             *bad_line = line;
@@ -86,8 +87,8 @@ static void test_in_order(void **state)
     for (int threads = 1; threads <= 4; threads += 3) {
         yima_store *st = fresh();
         seen s = {0};
-        yima_ingest in = {.ndjson = true, .threads = threads,
-                          .stored = stored, .arg = &s};
+        yima_ingest in = {
+            .ndjson = true, .threads = threads, .stored = stored, .arg = &s};
         yima_error err;
         uint64_t size;
         size_t len;
@@ -154,6 +155,59 @@ static void test_fault_numbers(void **state)
     free(text);
 }
 
+/* A slow store: the readers get as far ahead as they may, and wait. */
+static void slow(void *arg, size_t done, size_t total)
+{
+    (void)arg, (void)done, (void)total;
+    usleep(30000);
+}
+
+/* An input of many more pieces than readers may run ahead of the store:
+ * stored whole when nothing wants its events back (each piece is freed
+ * once stored); and a fault in a later piece ends it while the readers
+ * wait for room, without leaving them waiting. */
+static void test_many_pieces(void **state)
+{
+    enum { MANY = 12 * YIMA_INGEST_BATCH + 7 };
+    int bad_line = 0;
+    size_t len;
+    char *text = make_input(MANY, 0, &bad_line, &len);
+
+    (void)state;
+    for (int threads = 1; threads <= 2; threads++) {
+        yima_store *st = fresh();
+        yima_ingest in = {.ndjson = true, .threads = threads};
+        yima_error err;
+        uint64_t size;
+
+        assert_int_equal(yima_ingest_text(st, text, len, &in, &err), 0);
+        assert_int_equal(in.accepted, MANY);
+        assert_int_equal(yima_store_size(st, &size, &err), 0);
+        assert_int_equal(size, MANY);
+        yima_ingest_free(&in);
+        yima_store_close(st);
+    }
+    free(text);
+
+    text = make_input(MANY, 4 * YIMA_INGEST_BATCH + 17, &bad_line, &len);
+    for (int threads = 1; threads <= 2; threads++) {
+        yima_store *st = fresh();
+        yima_ingest in = {.ndjson = true, .threads = threads, .progress = slow};
+        yima_error err;
+        uint64_t size;
+
+        assert_int_equal(yima_ingest_text(st, text, len, &in, &err),
+                         YIMA_EINVAL);
+        assert_int_equal(in.n_rejects, 1);
+        assert_int_equal(in.rejects[0].index, 4 * YIMA_INGEST_BATCH + 17);
+        assert_int_equal(yima_store_size(st, &size, &err), 0);
+        assert_int_equal(size, 0);
+        yima_ingest_free(&in);
+        yima_store_close(st);
+    }
+    free(text);
+}
+
 /* The whole input being wrong: too many events, not JSON. */
 static void test_whole_input(void **state)
 {
@@ -190,6 +244,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order),
         cmocka_unit_test(test_fault_numbers),
+        cmocka_unit_test(test_many_pieces),
         cmocka_unit_test(test_whole_input),
     };
 

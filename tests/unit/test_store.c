@@ -696,12 +696,11 @@ static void test_code_key_collision(void **state)
     assert_int_equal(yima_store_append(st, ev, 4, NULL, &err), 0);
     s = st->be;
     for (int round = 0; round < 2; round++) {
-        assert_int_equal(ix_tail_add(&s->tail, sq_index_key(s, unit), 2,
-                                     YIMA_ROLE_EPC),
-                         0);
-        assert_int_equal(ix_tail_add(&s->tail, sq_index_key(s, unit), 3,
-                                     YIMA_ROLE_CHILD),
-                         0);
+        assert_int_equal(
+            ix_tail_add(&s->tail, sq_index_key(s, unit), 2, YIMA_ROLE_EPC), 0);
+        assert_int_equal(
+            ix_tail_add(&s->tail, sq_index_key(s, unit), 3, YIMA_ROLE_CHILD),
+            0);
         memset(g, 0, sizeof *g);
         assert_int_equal(yima_store_events(st, unit, collect, g, &err), 0);
         assert_int_equal(g->n, 2);
@@ -736,9 +735,9 @@ static void test_tokens(void **state)
     assert_int_equal(yima_store_token_create(st, "91350100MA2XYW011J",
                                              "producer", token, &info, &err),
                      YIMA_ENOTFOUND); /* no such party yet */
-    assert_int_equal(yima_store_master_put(st, YIMA_STORE_PARTY, party,
-                                           strlen(party), &err),
-                     0);
+    assert_int_equal(
+        yima_store_master_put(st, YIMA_STORE_PARTY, party, strlen(party), &err),
+        0);
     assert_int_equal(yima_store_token_create(st, "91350100MA2XYW011J",
                                              "regulator", token, &info, &err),
                      YIMA_EINVAL);
@@ -805,8 +804,8 @@ static void test_query(void **state)
 {
     const char *loc1[] = {"urn:test:loc:1"}, *add[] = {"ADD"},
                *unit[] = {"urn:test:unit:7", "urn:test:unit:8"},
-               *po[] = {"urn:test:po:1"}, *ship[] = {
-                   "https://ref.gs1.org/cbv/BizStep-shipping"};
+               *po[] = {"urn:test:po:1"},
+               *ship[] = {"https://ref.gs1.org/cbv/BizStep-shipping"};
     yima_store *st;
     tev t[12];
     yima_event *ev;
@@ -856,8 +855,8 @@ static void test_query(void **state)
 
     /* EQ_readPoint: events 1, 4, 7, 10 (make() gives k % 3) */
     yima_query_init(&q);
-    q.codes[0] = (yima_query_codes){1u << YIMA_ROLE_READ_POINT, NULL,
-                                    {loc1, 1}};
+    q.codes[0] =
+        (yima_query_codes){1u << YIMA_ROLE_READ_POINT, NULL, {loc1, 1}};
     q.n_codes = 1;
     assert_int_equal(run_query(st, &q, g, NULL), 4);
     assert_int_equal(g->index[3], 10);
@@ -871,8 +870,8 @@ static void test_query(void **state)
     q.codes[0].roles = 1u << YIMA_ROLE_EPC;
     assert_int_equal(run_query(st, &q, g, NULL), 2);
     /* and read point 1 as well: event 7 only */
-    q.codes[1] = (yima_query_codes){1u << YIMA_ROLE_READ_POINT, NULL,
-                                    {loc1, 1}};
+    q.codes[1] =
+        (yima_query_codes){1u << YIMA_ROLE_READ_POINT, NULL, {loc1, 1}};
     q.n_codes = 2;
     assert_int_equal(run_query(st, &q, g, NULL), 1);
     assert_int_equal(g->index[0], 7);
@@ -918,14 +917,13 @@ static void test_query(void **state)
 
     /* by eventID */
     memset(g, 0, sizeof *g);
-    assert_int_equal(yima_store_event_by_id(st, "urn:uuid:test-4", collect, g,
-                                            &err),
-                     0);
+    assert_int_equal(
+        yima_store_event_by_id(st, "urn:uuid:test-4", collect, g, &err), 0);
     assert_int_equal(g->n, 1);
     assert_int_equal(g->index[0], 4);
-    assert_int_equal(yima_store_event_by_id(st, "urn:uuid:test-99", collect,
-                                            g, &err),
-                     YIMA_ENOTFOUND);
+    assert_int_equal(
+        yima_store_event_by_id(st, "urn:uuid:test-99", collect, g, &err),
+        YIMA_ENOTFOUND);
     free(ev);
     free(g);
     yima_store_close(st);
@@ -956,9 +954,9 @@ static void test_hash_id_stored_once(void **state)
     for (int round = 0; round < 2; round++) {
         for (int i = 0; i < 3; i++) {
             memset(g, 0, sizeof *g);
-            assert_int_equal(yima_store_event_by_id(st, ev[i].event_id,
-                                                    collect, g, &err),
-                             0);
+            assert_int_equal(
+                yima_store_event_by_id(st, ev[i].event_id, collect, g, &err),
+                0);
             assert_int_equal(g->n, 1);
             assert_int_equal(g->index[0], i);
         }
@@ -1014,8 +1012,7 @@ static void test_recorder_jobs_issue(void **state)
     assert_int_equal(run_query(st, &q, g, NULL), 0);
 
     yima_buf_init(&json, 1 << 16);
-    assert_int_equal(yima_store_capture_put(st, "job-1", p, "{\"ok\":1}",
-                                            &err),
+    assert_int_equal(yima_store_capture_put(st, "job-1", p, "{\"ok\":1}", &err),
                      0);
     assert_int_equal(yima_store_capture_get(st, "job-1", who, &json, &err), 0);
     assert_string_equal(json.data, "{\"ok\":1}");
@@ -1024,15 +1021,14 @@ static void test_recorder_jobs_issue(void **state)
                      YIMA_ENOTFOUND);
     yima_buf_free(&json);
 
-    assert_int_equal(yima_store_issue(st, "91350100MA2XYW011J", NULL, code,
-                                      &err),
-                     YIMA_ENOTFOUND); /* not a party yet */
-    assert_int_equal(yima_store_master_put(st, YIMA_STORE_PARTY, party,
-                                           strlen(party), &err),
-                     0);
-    assert_int_equal(yima_store_issue(st, "91350100MA2XYW011J", NULL, code,
-                                      &err),
-                     0);
+    assert_int_equal(
+        yima_store_issue(st, "91350100MA2XYW011J", NULL, code, &err),
+        YIMA_ENOTFOUND); /* not a party yet */
+    assert_int_equal(
+        yima_store_master_put(st, YIMA_STORE_PARTY, party, strlen(party), &err),
+        0);
+    assert_int_equal(
+        yima_store_issue(st, "91350100MA2XYW011J", NULL, code, &err), 0);
     assert_int_equal(strlen(code), YIMA_DIC_LEN);
     assert_int_equal(yima_store_issued_get(st, code, &is, &err), 0);
     assert_string_equal(is.party, p);
@@ -1057,6 +1053,63 @@ static void test_siphash_vector(void **state)
         msg[i] = (uint8_t)i;
     assert_true(yima_siphash(key, msg, sizeof msg) == 0xa129ca6149be45e5ULL);
     assert_true(yima_siphash(key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+}
+
+static int cmp_posting(const void *a, const void *b)
+{
+    return ix_post_cmp(a, b);
+}
+
+static int count_posting(void *arg, const ix_post *p)
+{
+    (void)p;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+/* The flush's in-place sort: every posting kept, in run order, with keys
+ * that fill one bucket (one heavy key), keys that share all the bits the
+ * radix passes look at, roles added out of order, and chains that still
+ * find a key after it. */
+static void test_tail_sort(void **state)
+{
+    enum { N = 200000 };
+    ix_tail t;
+    ix_post *want = malloc(N * sizeof *want);
+    uint64_t x = 0x9e3779b97f4a7c15u, same = (uint64_t)0x2a5 << 41;
+    size_t found = 0;
+
+    (void)state;
+    assert_non_null(want);
+    ix_tail_init(&t);
+    for (size_t i = 0; i < N; i++) {
+        uint64_t key;
+
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        if (i % 5 == 0) /* a product's key on many events */
+            key = 0x123456789abcdefu;
+        else if (i % 7 == 0) /* top 22 bits shared, 9 keys, interleaved */
+            key = same | (x >> 1) % 9;
+        else
+            key = x >> 1;
+        /* three roles of an event, added 3, 2, 1 */
+        assert_int_equal(ix_tail_add(&t, key, i / 3, 3 - (int)(i % 3)), 0);
+    }
+    memcpy(want, t.post, N * sizeof *want);
+    qsort(want, N, sizeof *want, cmp_posting);
+    /* a look-up first, so the sort must throw the chains away */
+    assert_int_equal(
+        ix_tail_find(&t, 0x123456789abcdefu, count_posting, &found), 0);
+    assert_int_equal(found, N / 5);
+    ix_tail_sort(&t);
+    assert_int_equal(t.n, N);
+    assert_memory_equal(t.post, want, N * sizeof *want);
+    found = 0;
+    assert_int_equal(
+        ix_tail_find(&t, 0x123456789abcdefu, count_posting, &found), 0);
+    assert_int_equal(found, N / 5);
+    ix_tail_free(&t);
+    free(want);
 }
 
 /* Codes found through runs of every level and the tail, from this handle
@@ -1410,8 +1463,11 @@ static void test_pack_keys(void **state)
 {
     yima_event_code codes[2] = {{.role = YIMA_ROLE_EPC, .code = "urn:x:1"},
                                 {.role = YIMA_ROLE_CHILD, .code = "urn:x:2"}};
-    yima_event ev = {.event_id = "urn:uuid:k", .json = "{}", .json_len = 2,
-                     .codes = codes, .n_codes = 2};
+    yima_event ev = {.event_id = "urn:uuid:k",
+                     .json = "{}",
+                     .json_len = 2,
+                     .codes = codes,
+                     .n_codes = 2};
     const char *const named[] = {"urn:uuid:k", "urn:x:1", "urn:x:2"};
     yima_store_packed pk;
     yima_packer *p;
@@ -1679,6 +1735,7 @@ int main(void)
         cmocka_unit_test(test_query),
         cmocka_unit_test(test_recorder_jobs_issue),
         cmocka_unit_test(test_index_runs),
+        cmocka_unit_test(test_tail_sort),
         cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_verify_edit),
         cmocka_unit_test(test_verify_damaged_pack),
