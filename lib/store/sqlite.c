@@ -82,7 +82,11 @@ static const char schema[] =
     " type INTEGER NOT NULL CHECK (type BETWEEN 1 AND 5),"
     " event_time INTEGER NOT NULL,"
     " record_time INTEGER NOT NULL,"
-    " action TEXT CHECK (action IN ('ADD', 'OBSERVE', 'DELETE')),"
+    /* Not `action IN (...)`: SQLite builds a table of the list for every
+     * row it checks, 1.6 us an insert; stores made before keep that form,
+     * which means the same. */
+    " action TEXT CHECK (action = 'ADD' OR action = 'OBSERVE'"
+    "                    OR action = 'DELETE'),"
     " biz_step TEXT,"
     " disposition TEXT,"
     " parent TEXT,"
