@@ -202,6 +202,12 @@ static const char upgrade_6[] = "PRAGMA user_version=7;";
 static const char *const upgrades[SCHEMA_VERSION] = {
     [3] = upgrade_3, [4] = upgrade_4, [5] = upgrade_5, [6] = upgrade_6};
 
+/* SQ_HASH_ROWS value lists of two parameters each. */
+#define HASH_ROWS_4  "(?, ?), (?, ?), (?, ?), (?, ?)"
+#define HASH_ROWS_16 HASH_ROWS_4 ", " HASH_ROWS_4 ", " HASH_ROWS_4 ", " HASH_ROWS_4
+#define HASH_ROWS_32 HASH_ROWS_16 ", " HASH_ROWS_16
+_Static_assert(SQ_HASH_ROWS == 32, "HASH_ROWS_32 is SQ_HASH_ROWS rows");
+
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
  * YIMA_EVENT_AGGREGATION (checked by static asserts in sqlite_event.c). */
 static const char *const sql[SQ_COUNT] = {
@@ -247,6 +253,7 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_SIZE_SET] = "UPDATE ledger SET size = ?1 WHERE id = 1",
     [SQ_HASH_GET] = "SELECT hash FROM ledger_hash WHERE idx = ?1",
     [SQ_HASH_PUT] = "INSERT INTO ledger_hash VALUES (?1, ?2)",
+    [SQ_HASH_PUT_MANY] = "INSERT INTO ledger_hash VALUES " HASH_ROWS_32,
     [SQ_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [SQ_META_PUT] = "INSERT OR REPLACE INTO meta VALUES (?1, ?2)",
     [SQ_CP_PUT] = "INSERT OR REPLACE INTO checkpoints VALUES (?1, ?2)",

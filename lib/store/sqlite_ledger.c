@@ -92,10 +92,17 @@ int sq_append(void *be, uint64_t old_size, uint64_t new_size, uint64_t first,
                  (unsigned long long)old_size, (unsigned long long)size);
         return YIMA_EUSAGE;
     }
-    st = sq_stmt(s, SQ_HASH_PUT);
-    for (size_t i = 0; i < n; i++) {
-        sq_bind_u64(st, 1, first + i);
-        sqlite3_bind_blob(st, 2, hash[i], YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);
+    /* SQ_HASH_ROWS rows a statement while there are that many: a statement
+     * costs about as much again as the row it inserts. */
+    for (size_t i = 0; i < n;) {
+        size_t k = n - i >= SQ_HASH_ROWS ? SQ_HASH_ROWS : 1;
+
+        st = sq_stmt(s, k > 1 ? SQ_HASH_PUT_MANY : SQ_HASH_PUT);
+        for (size_t r = 0; r < k; r++, i++) {
+            sq_bind_u64(st, (int)(2 * r + 1), first + i);
+            sqlite3_bind_blob(st, (int)(2 * r + 2), hash[i],
+                              YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);
+        }
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)

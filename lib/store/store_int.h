@@ -271,6 +271,7 @@ enum sq_stmt {
     SQ_SIZE_SET,
     SQ_HASH_GET,
     SQ_HASH_PUT,
+    SQ_HASH_PUT_MANY, /* SQ_HASH_ROWS rows in one statement */
     SQ_META_GET,
     SQ_META_PUT,
     SQ_CP_PUT,
@@ -302,6 +303,7 @@ enum sq_stmt {
 /* Bytes of WAL past which SQLite's own checkpoint runs, when no
  * checkpointer thread does (sqlite_wal.c); divided by the page size. */
 #define SQ_WAL_AUTOCHECKPOINT (64 << 20)
+#define SQ_HASH_ROWS          32 /* rows of SQ_HASH_PUT_MANY */
 
 typedef struct sq_ckpt sq_ckpt; /* sqlite_wal.c */
 
