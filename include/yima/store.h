@@ -231,6 +231,11 @@ typedef struct yima_store_packed {
     /* The code index keys of the eventID and of each code, in order, as
      * native uint64_t (not aligned): only from a packer of the store. */
     const void *keys;
+    /* Sealed ahead (yima_packer_seal): the recordTime it was sealed for,
+     * 0 when it was not; then the SHA-256 its hash ID spells and the
+     * ledger leaf hash of its sealed entry dated so. */
+    int64_t record_time_ms;
+    uint8_t hash[32], leaf[32];
 } yima_store_packed;
 
 /* A packer, NULL when out of memory. One made by yima_store_packer(st)
@@ -239,6 +244,14 @@ typedef struct yima_store_packed {
 yima_packer *yima_packer_new(void);
 yima_packer *yima_store_packer(yima_store *st);
 void yima_packer_free(yima_packer *p);
+
+/* Also seal the events packed from now on, as if stored at recordTime
+ * record_time_ms (ms since the epoch; 0: no longer): the store takes the
+ * seal when it dates their batch so, which it does when the time is not
+ * before the last it stored and every event of the batch has it; else it
+ * seals them again. An importer seals every event of an input with the
+ * time the input was started. */
+void yima_packer_seal(yima_packer *p, int64_t record_time_ms);
 
 /* Pack ev[0..n-1] into data (appended) and point packed[0..n-1] there: valid
  * while data is not changed. 0, YIMA_ETOOBIG or YIMA_ENOMEM. */

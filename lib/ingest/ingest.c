@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "yima/ingest.h"
@@ -55,6 +56,10 @@ typedef struct job {
     size_t next;   /* the next piece a reader takes */
     size_t stored; /* pieces stored: readers stay within AHEAD of it */
     size_t ahead;
+    /* When it was started: the recordTime its events are sealed for.
+     * Inputs are started in order, so their times do not go back (pieces
+     * are not: the next input's are taken up while this one's are). */
+    int64_t started_ms;
     bool stop;
 } job;
 
@@ -148,7 +153,17 @@ static int cut(const char *text, size_t len, piece **out, size_t *n,
     return 0;
 }
 
-/* Read piece p, and pack its events with pk (may be NULL: not packed). */
+/* Now, in milliseconds since the epoch. */
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read piece p, and pack its events with pk (may be NULL: not packed),
+ * sealed for the time the input was started. */
 static void read_piece(job *j, piece *p, yima_packer *pk)
 {
     int flags = j->flags | YIMA_EPCIS_PROCEED;
@@ -162,6 +177,7 @@ static void read_piece(job *j, piece *p, yima_packer *pk)
     if (p->rc != 0 || !pk || n == 0 || !(p->pk = malloc(n * sizeof *p->pk)))
         return;
     buf_take(&p->packs);
+    yima_packer_seal(pk, j->started_ms);
     /* The events are consecutive in the batch. */
     if (yima_store_pack(pk, yima_event_batch_get(p->b, 0), n, &p->packs,
                         p->pk) != 0) {
@@ -336,7 +352,10 @@ yima_ingest_job *yima_ingest_start(yima_store *st, const char *text, size_t len,
     jb->st = st;
     jb->in = in;
     j = &jb->j;
-    *j = (job){.text = text, .flags = in->flags, .ndjson = in->ndjson};
+    *j = (job){.text = text,
+               .flags = in->flags,
+               .ndjson = in->ndjson,
+               .started_ms = now_ms()};
     yima_error_clear(&jb->err);
     if (len > YIMA_EPCIS_DOC_MAX) {
         jb->rc = yima_error_set(&jb->err, YIMA_ETOOBIG, 0,

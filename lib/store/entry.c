@@ -1,7 +1,8 @@
 /*
  * entry.c - the sealed ledger entry (yima/store.h): "yima-event/1\n", the
  * recordTime in RFC 3339 UTC with milliseconds, "\n", the canonical event
- * JSON; building and splitting it, and the clock that dates it.
+ * JSON; building and splitting it, its leaf hash, and the clock that dates
+ * it.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -44,6 +45,20 @@ int store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1])
     if (n != YIMA_STORE_TIME_LEN)
         return YIMA_EINVAL;
     memcpy(out, tmp, YIMA_STORE_TIME_LEN + 1);
+    return 0;
+}
+
+int store_leaf_hash(EVP_MD_CTX *md, const EVP_MD *sha256, const void *p,
+                    size_t n, uint8_t out[YIMA_LEDGER_HASH_LEN])
+{
+    static const uint8_t zero = 0x00;
+    unsigned len = 0;
+
+    if (EVP_DigestInit_ex(md, sha256, NULL) != 1 ||
+        EVP_DigestUpdate(md, &zero, 1) != 1 ||
+        EVP_DigestUpdate(md, p, n) != 1 ||
+        EVP_DigestFinal_ex(md, out, &len) != 1 || len != YIMA_LEDGER_HASH_LEN)
+        return YIMA_ENOMEM;
     return 0;
 }
 

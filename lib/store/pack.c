@@ -112,6 +112,10 @@ struct yima_packer {
     ZSTD_DCtx *d;
     bool keyed;         /* computes index keys, under: */
     uint8_t secret[16]; /* the store's index secret */
+    int64_t seal_ms;    /* seals for this recordTime (0: does not), with: */
+    EVP_MD_CTX *md;
+    EVP_MD *sha256;
+    yima_buf entry;
 };
 
 yima_packer *yima_packer_new(void)
@@ -123,7 +127,10 @@ yima_packer *yima_packer_new(void)
         return NULL;
     p->c = ZSTD_createCCtx();
     p->d = ZSTD_createDCtx();
-    if (!p->c || !p->d) {
+    p->md = EVP_MD_CTX_new();
+    p->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    yima_buf_init(&p->entry, YIMA_STORE_ENTRY_MAX);
+    if (!p->c || !p->d || !p->md || !p->sha256) {
         yima_packer_free(p);
         return NULL;
     }
@@ -168,6 +175,9 @@ void yima_packer_free(yima_packer *p)
         return;
     ZSTD_freeCCtx(p->c);
     ZSTD_freeDCtx(p->d);
+    EVP_MD_CTX_free(p->md);
+    EVP_MD_free(p->sha256);
+    yima_buf_free(&p->entry);
     free(p);
 }
 
@@ -272,6 +282,26 @@ static int unfront(const unsigned char *s, size_t n, yima_buf *out)
     return 0;
 }
 
+void yima_packer_seal(yima_packer *p, int64_t record_time_ms)
+{
+    assert(p && record_time_ms >= 0);
+    p->seal_ms = record_time_ms;
+}
+
+/* Seal ev ahead into pk for the packer's recordTime; an event that cannot
+ * be (its hash ID is not one) is left to the store, which says why. */
+static void seal(yima_packer *p, const yima_event *ev, yima_store_packed *pk)
+{
+    pk->record_time_ms = 0;
+    if (!p->seal_ms || !memchr(ev->hash_id, '\0', sizeof ev->hash_id) ||
+        store_hash_id_parse(ev->hash_id, pk->hash) != 0 ||
+        store_entry_build(&p->entry, ev, p->seal_ms) != 0 ||
+        store_leaf_hash(p->md, p->sha256, p->entry.data, p->entry.len,
+                        pk->leaf) != 0)
+        return;
+    pk->record_time_ms = p->seal_ms;
+}
+
 int yima_store_pack(yima_packer *p, const yima_event *ev, size_t n,
                     yima_buf *data, yima_store_packed *packed)
 {
@@ -291,6 +321,7 @@ int yima_store_pack(yima_packer *p, const yima_event *ev, size_t n,
         packed[i].codes_len = data->len - a;
         if (p->keyed)
             keys_of(p, &ev[i], data);
+        seal(p, &ev[i], &packed[i]);
     }
     if (data->failed)
         return YIMA_ENOMEM;

@@ -124,31 +124,19 @@ int yima_store_size(yima_store *st, uint64_t *size, yima_error *err)
 
 /* ---- Appending ---------------------------------------------------------- */
 
-/* RFC 9162 leaf hash with the handle's reusable digest context. */
-static int leaf_hash(yima_store *st, const void *p, size_t n,
-                     uint8_t out[YIMA_LEDGER_HASH_LEN])
-{
-    static const uint8_t zero = 0x00;
-    unsigned len = 0;
-
-    if (EVP_DigestInit_ex(st->md, st->sha256, NULL) != 1 ||
-        EVP_DigestUpdate(st->md, &zero, 1) != 1 ||
-        EVP_DigestUpdate(st->md, p, n) != 1 ||
-        EVP_DigestFinal_ex(st->md, out, &len) != 1 ||
-        len != YIMA_LEDGER_HASH_LEN)
-        return YIMA_ENOMEM;
-    return 0;
-}
-
-/* Check what the schema cannot, before any work is done; set hash. */
-static int check_event(const yima_event *ev, size_t i,
-                       uint8_t hash[YIMA_LEDGER_HASH_LEN], yima_error *err)
+/* Check what the schema cannot, before any work is done; set hash (from
+ * the hash ID, or from pk when it was sealed ahead, which parsed it). */
+static int check_event(const yima_event *ev, const yima_store_packed *pk,
+                       size_t i, uint8_t hash[YIMA_LEDGER_HASH_LEN],
+                       yima_error *err)
 {
     const char *why = NULL;
 
     assert(ev->json && ev->event_id && (ev->codes || ev->n_codes == 0));
     if (ev->type < YIMA_EVENT_OBJECT || ev->type > YIMA_EVENT_ASSOCIATION)
         why = "unknown event type";
+    else if (pk && pk->record_time_ms)
+        memcpy(hash, pk->hash, YIMA_LEDGER_HASH_LEN);
     else if (!memchr(ev->hash_id, '\0', sizeof ev->hash_id) ||
              store_hash_id_parse(ev->hash_id, hash) != 0)
         why = "hash ID is not a CBV 2.0 hash ID (ni:///sha-256;...)";
@@ -225,13 +213,27 @@ int yima_store_append(yima_store *st, const yima_event *ev, size_t n,
     return yima_store_append_packed(st, ev, NULL, n, results, err);
 }
 
+/* The recordTime every event of the batch was sealed for ahead, if they
+ * all were for one and it is not before `last`; else 0. */
+static int64_t sealed_at(const yima_store_packed *packed, size_t n,
+                         int64_t last)
+{
+    if (!packed || packed[0].record_time_ms < last ||
+        packed[0].record_time_ms <= 0)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (packed[i].record_time_ms != packed[0].record_time_ms)
+            return 0;
+    return packed[0].record_time_ms;
+}
+
 int yima_store_append_packed(yima_store *st, const yima_event *ev,
                              const yima_store_packed *packed, size_t n,
                              yima_store_result *results, yima_error *err)
 {
     uint64_t size, first, added = 0;
     bool in_tx = false;
-    int64_t now, last;
+    int64_t now, last, sealed;
     size_t i = 0;
     int rc;
 
@@ -243,7 +245,8 @@ int yima_store_append_packed(yima_store *st, const yima_event *ev,
         return yima_error_set(err, YIMA_ENOMEM, 0,
                               "store: out of memory for %zu events", n);
     for (i = 0; i < n; i++) {
-        if ((rc = check_event(&ev[i], i, st->hash[i].hash, err)) != 0)
+        if ((rc = check_event(&ev[i], packed ? &packed[i] : NULL, i,
+                              st->hash[i].hash, err)) != 0)
             return rc;
         st->hash[i].first = i;
         st->hash[i].event_time_ms = ev[i].event_time_ms;
@@ -271,10 +274,13 @@ int yima_store_append_packed(yima_store *st, const yima_event *ev,
     /* Duplicates of stored events, looked up in hash order. */
     if ((rc = st->ops->find(st->be, st->sorted, n, err)) != 0)
         goto out;
-    /* One recordTime for the batch, never before the last one stored. */
+    /* One recordTime for the batch, never before the last one stored: the
+     * one it was sealed for ahead, if it was, else the clock's. */
     now = store_now_ms();
     if (now < last)
         now = last;
+    if ((sealed = sealed_at(packed, n, last)) != 0)
+        now = sealed;
 
     for (i = 0; i < n; i++) {
         store_hash *h = &st->hash[i];
@@ -300,22 +306,19 @@ int yima_store_append_packed(yima_store *st, const yima_event *ev,
             else if (ev[i].codes[k].role == YIMA_ROLE_PARENT && !row.parent)
                 row.parent = ev[i].codes[k].code;
         }
-        if ((rc = store_entry_build(&st->entry, &ev[i], now)) != 0) {
-            yima_error_set(err, rc, 0, "store: cannot seal: %s",
-                           yima_strerror(rc));
-            blame(err, i, &ev[i]);
-            goto out;
-        }
-        row.entry = st->entry.data;
-        row.entry_len = st->entry.len;
         if ((rc = st->ops->put_event(st->be, &row, err)) != 0) {
             blame(err, i, &ev[i]);
             goto out;
         }
-        if ((rc = leaf_hash(st, row.entry, row.entry_len, st->leaf[added])) !=
-            0) {
-            yima_error_set(err, rc, 0, "store: leaf hash: %s",
+        if (sealed) {
+            memcpy(st->leaf[added], packed[i].leaf, YIMA_LEDGER_HASH_LEN);
+        } else if ((rc = store_entry_build(&st->entry, &ev[i], now)) != 0 ||
+                   (rc = store_leaf_hash(st->md, st->sha256, st->entry.data,
+                                         st->entry.len, st->leaf[added])) !=
+                       0) {
+            yima_error_set(err, rc, 0, "store: cannot seal: %s",
                            yima_strerror(rc));
+            blame(err, i, &ev[i]);
             goto out;
         }
         h->index = row.index; /* for later duplicates in the batch */
@@ -439,8 +442,8 @@ int yima_store_query(yima_store *st, const yima_query *q,
     /* Every code value in its canonical form, as the index holds it. */
     for (size_t k = 0; k < q->n_codes; k++)
         total += q->codes[k].codes.n;
-    if (total && (!(v = calloc(total, sizeof *v)) ||
-                  !(c = malloc(sizeof *c)))) {
+    if (total &&
+        (!(v = calloc(total, sizeof *v)) || !(c = malloc(sizeof *c)))) {
         free(v);
         return yima_error_set(err, YIMA_ENOMEM, 0,
                               "store: out of memory in a query");

@@ -50,8 +50,6 @@ typedef struct store_row {
     int64_t record_time_ms;
     const char *parent; /* first code with role PARENT, or NULL */
     unsigned children;  /* codes with role CHILD */
-    const void *entry;  /* sealed entry bytes */
-    size_t entry_len;
     const char *recorder; /* the party recording it, or NULL */
     const yima_store_packed *packed; /* its stored forms, or NULL */
 } store_row;
@@ -192,6 +190,10 @@ int store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1]);
 int store_entry_build(yima_buf *out, const yima_event *ev, int64_t ms);
 /* The same from canonical JSON (n bytes) alone. */
 int store_entry_make(yima_buf *out, const char *json, size_t n, int64_t ms);
+/* The RFC 9162 leaf hash of n bytes at p, with a context and SHA-256
+ * implementation the caller keeps (EVP_sha256() is looked up each call). */
+int store_leaf_hash(EVP_MD_CTX *md, const EVP_MD *sha256, const void *p,
+                    size_t n, uint8_t out[YIMA_LEDGER_HASH_LEN]);
 
 /* ---- Packed columns (pack.c) -------------------------------------------- */
 

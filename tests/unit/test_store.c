@@ -1489,6 +1489,77 @@ static void test_verify_damaged_pack(void **state)
 }
 
 /* A packer of a store computes the index keys the store would. */
+/* Append events first..first+n-1 packed ahead and sealed for seal_ms (0:
+ * not sealed; -1: the last one sealed for seal_ms + 1); *record_ms: the
+ * recordTime they were stored with. */
+static void append_sealed(yima_store *st, yima_packer *p, int first, int n,
+                          int64_t seal_ms, int64_t *record_ms)
+{
+    tev *t = calloc((size_t)n, sizeof *t);
+    yima_store_result *res = calloc((size_t)n, sizeof *res);
+    yima_store_packed *pk = calloc((size_t)n, sizeof *pk);
+    yima_event *ev;
+    yima_error err;
+    yima_buf data;
+
+    assert_non_null(t);
+    assert_non_null(res);
+    assert_non_null(pk);
+    for (int i = 0; i < n; i++)
+        make(&t[i], first + i, NULL);
+    ev = events_of(t, (size_t)n);
+    yima_buf_init(&data, 1 << 20);
+    yima_packer_seal(p, seal_ms > 0 ? seal_ms : 0);
+    assert_int_equal(yima_store_pack(p, ev, (size_t)n - 1, &data, pk), 0);
+    if (seal_ms < 0)
+        yima_packer_seal(p, -seal_ms + 1);
+    assert_int_equal(yima_store_pack(p, ev + n - 1, 1, &data, pk + n - 1), 0);
+    assert_int_equal(
+        yima_store_append_packed(st, ev, pk, (size_t)n, res, &err), 0);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(res[i].status, YIMA_STORE_ADDED);
+        assert_true(res[i].record_time_ms == res[0].record_time_ms);
+    }
+    *record_ms = res[0].record_time_ms;
+    yima_buf_free(&data);
+    free(pk);
+    free(ev);
+    free(res);
+    free(t);
+}
+
+/* Events sealed ahead by a packer are stored at the time they were sealed
+ * for, and the ledger holds their entries as dated so; sealed for a time
+ * before the last one stored, or for two times in one batch, they are
+ * sealed again by the store, never dated back. verify recomputes every
+ * leaf from the stored entries. */
+static void test_sealed_ahead(void **state)
+{
+    /* far ahead of the clock: a batch not taking its seal is dated at the
+     * last recordTime stored */
+    int64_t t0 = 4000000000000LL, when;
+    yima_packer *p;
+    yima_store *st;
+    yima_error err;
+
+    (void)state;
+    fresh(&st);
+    assert_non_null(p = yima_store_packer(st));
+    append_sealed(st, p, 0, 40, t0, &when);
+    assert_true(when == t0); /* the seal taken */
+    append_sealed(st, p, 40, 40, t0 + 5, &when);
+    assert_true(when == t0 + 5);
+    append_sealed(st, p, 80, 40, t0 - 1000, &when);
+    assert_true(when == t0 + 5); /* not dated back: sealed again */
+    append_sealed(st, p, 120, 40, -(t0 + 10), &when);
+    assert_true(when == t0 + 5); /* two times in the batch: sealed again */
+    append_sealed(st, p, 160, 40, 0, &when); /* not sealed */
+    assert_true(when == t0 + 5);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    yima_packer_free(p);
+    yima_store_close(st);
+}
+
 static void test_pack_keys(void **state)
 {
     yima_event_code codes[2] = {{.role = YIMA_ROLE_EPC, .code = "urn:x:1"},
@@ -1773,6 +1844,7 @@ int main(void)
         cmocka_unit_test(test_pack_round_trip),
         cmocka_unit_test(test_hash_id_stored_once),
         cmocka_unit_test(test_pack_keys),
+        cmocka_unit_test(test_sealed_ahead),
         cmocka_unit_test(test_verify_delete),
         cmocka_unit_test(test_verify_reorder_insert),
         cmocka_unit_test(test_kill_while_appending),
