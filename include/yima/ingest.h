@@ -25,7 +25,7 @@
 #include "yima/epcis.h"
 #include "yima/store.h"
 
-#define YIMA_INGEST_BATCH 2000 /* events per piece and per append */
+#define YIMA_INGEST_BATCH 1000 /* events per piece and per append */
 
 /* An event that was not stored. */
 typedef struct yima_ingest_reject {

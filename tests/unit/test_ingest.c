@@ -16,7 +16,7 @@
 
 #include "yima/ingest.h"
 
-#define EVENTS 4500 /* three pieces of YIMA_INGEST_BATCH, the last short */
+#define EVENTS 4500 /* pieces of YIMA_INGEST_BATCH, the last short */
 
 static char dir[64];
 static int serial;
