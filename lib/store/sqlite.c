@@ -15,7 +15,6 @@
 
 #define APP_ID         0x79696D61 /* "yima" */
 #define SCHEMA_VERSION 7
-#define BUSY_MS        10000
 
 /* The custody state (lib/trace/state.c): derived from the events. Schema
  * 6 added the units of each batch. */
@@ -439,6 +438,7 @@ int sq_commit(void *be, yima_error *err)
          * longer, and the next commit tries again. */
         if (s->tail.n >= IX_FLUSH)
             sq_index_flush(s, NULL);
+        sq_wal_restart(s);
     }
     return 0;
 }
@@ -597,7 +597,7 @@ int sq_open(const char *path, void **be, yima_error *err)
         goto out;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, BUSY_MS);
+    sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
     if ((rc = pragma_int(s, "PRAGMA application_id", &app)) != SQLITE_OK ||
         (rc = pragma_int(s, "PRAGMA user_version", &ver)) != SQLITE_OK) {
         rc = sq_fail(s, NULL, rc, err, path);
@@ -629,6 +629,7 @@ int sq_open(const char *path, void **be, yima_error *err)
     }
     if (s->page_size < 512)
         s->page_size = 4096;
+    s->wal_restart = SQ_WAL_RESTART;
     sqlite3_wal_autocheckpoint(s->db, SQ_WAL_AUTOCHECKPOINT / s->page_size);
     for (int i = 0; i < SQ_COUNT; i++) {
         rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,

@@ -11,6 +11,18 @@
  * when the WAL outgrows CKPT_HARD bytes (the thread cannot keep up, or a
  * long reader pins it) does the writer checkpoint itself, as SQLite would.
  * Durability does not change: a commit is durable in the WAL either way.
+ *
+ * A PASSIVE checkpoint never makes the WAL start again from the beginning:
+ * that happens only when a write transaction begins with every frame
+ * copied back, and an import begins its next file the moment the last one
+ * commits. So the WAL grew as large as everything written (170 MB for
+ * 200,000 events), every commit extended the file (new blocks for the file
+ * system to allocate and journal), and closing the store deleted it all.
+ * Past SQ_WAL_RESTART bytes, the writer now checkpoints after a commit in
+ * RESTART mode: it copies what the thread has not yet (little, as the thread
+ * runs every CKPT_KICK bytes) and waits briefly for readers to leave the
+ * WAL, so the next transaction overwrites it from its start. Busy (a reader
+ * stays): it tries again after the next commit.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -19,9 +31,10 @@
 
 #include "store_int.h"
 
-#define CKPT_KICK    (16 << 20) /* bytes of WAL that wake the checkpointer */
-#define CKPT_HARD    (1 << 30)  /* bytes past which the writer does it */
-#define CKPT_IDLE_MS 1000 /* the checkpointer also runs this often */
+#define CKPT_KICK       (16 << 20) /* bytes of WAL that wake the checkpointer */
+#define CKPT_HARD       (1 << 30)  /* bytes past which the writer does it */
+#define CKPT_IDLE_MS    1000       /* the checkpointer also runs this often */
+#define RESTART_WAIT_MS 20 /* the writer waits for readers to leave the WAL */
 
 struct sq_ckpt {
     pthread_t th;
@@ -49,8 +62,8 @@ static void *loop(void *arg)
             break;
         pthread_mutex_unlock(&c->mu);
         /* Copies what no reader still needs; busy is fine: next time. */
-        sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                  NULL, NULL);
+        sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
         pthread_mutex_lock(&c->mu);
     }
     pthread_mutex_unlock(&c->mu);
@@ -61,6 +74,7 @@ static int hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
     sq *s = arg;
 
+    s->wal_bytes = (int64_t)pages * s->page_size;
     if ((int64_t)pages * s->page_size >= CKPT_HARD) {
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
                                   NULL);
@@ -120,4 +134,15 @@ void sq_ckpt_stop(sq *s)
     sqlite3_close(c->db);
     free(c);
     s->ckpt = NULL;
+}
+
+void sq_wal_restart(sq *s)
+{
+    if (!s->ckpt || s->wal_bytes < s->wal_restart)
+        return;
+    sqlite3_busy_timeout(s->db, RESTART_WAIT_MS);
+    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL,
+                              NULL);
+    sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
+    s->wal_bytes = 0; /* the hook says again after the next commit */
 }

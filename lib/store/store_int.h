@@ -305,6 +305,9 @@ enum sq_stmt {
 /* Bytes of WAL past which SQLite's own checkpoint runs, when no
  * checkpointer thread does (sqlite_wal.c); divided by the page size. */
 #define SQ_WAL_AUTOCHECKPOINT (64 << 20)
+#define SQ_BUSY_MS 10000 /* a handle waits this long for another's lock */
+/* Bytes of WAL past which the writer restarts it (sq_wal_restart). */
+#define SQ_WAL_RESTART (64 << 20)
 #define SQ_HASH_ROWS          32 /* rows of SQ_HASH_PUT_MANY */
 
 typedef struct sq_ckpt sq_ckpt; /* sqlite_wal.c */
@@ -332,6 +335,8 @@ typedef struct sq {
     sq_ckpt *ckpt;       /* the checkpointer thread, once this handle writes */
     bool ckpt_failed;
     int page_size;       /* the database's, read at open */
+    int64_t wal_bytes;   /* in the WAL after this handle's last commit */
+    int64_t wal_restart; /* SQ_WAL_RESTART (tests lower it) */
     yima_packer *packer; /* packs (with keys) what comes unpacked, unpacks
                             what is read */
     yima_buf pack;       /* the packed forms of the event being put */
@@ -426,6 +431,9 @@ int sq_by_id(void *be, const char *id, store_entry_fn fn, void *arg,
  * start, SQLite's automatic checkpoints stay), and stop it. */
 void sq_ckpt_start(sq *s);
 void sq_ckpt_stop(sq *s);
+/* After a commit: past s->wal_restart bytes of WAL, checkpoint the rest
+ * and have the next transaction write the WAL from its start again. */
+void sq_wal_restart(sq *s);
 
 /* sqlite_ledger.c */
 int sq_size(void *be, uint64_t *size);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1085,6 +1086,37 @@ static void test_action_check(void **state)
     sqlite3_close(db);
 }
 
+/* A writer past its WAL limit starts the WAL over after a commit, so the
+ * file stays near the limit instead of growing with all that is written;
+ * nothing is lost on the way, for this handle or another. */
+static void test_wal_restart(void **state)
+{
+    yima_store *st, *other;
+    yima_error err;
+    struct stat sb;
+    uint64_t size;
+    char wal[256];
+
+    (void)state;
+    fresh(&st);
+    ((sq *)st->be)->wal_restart = 256 << 10;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    for (int b = 0; b < 40; b++)
+        append_range(st, b * 100, 100);
+    assert_int_equal(stat(wal, &sb), 0);
+    /* 4,000 events wrote several MB of pages; the WAL holds about one
+     * commit past the limit */
+    assert_true(sb.st_size < 2 << 20);
+    assert_int_equal(yima_store_size(st, &size, &err), 0);
+    assert_int_equal(size, 4000);
+    assert_int_equal(yima_store_open(path, &other, &err), 0);
+    assert_int_equal(yima_store_size(other, &size, &err), 0);
+    assert_int_equal(size, 4000);
+    assert_int_equal(yima_store_verify(other, NULL, NULL, &err), 0);
+    yima_store_close(other);
+    yima_store_close(st);
+}
+
 static int cmp_posting(const void *a, const void *b)
 {
     return ix_post_cmp(a, b);
@@ -1838,6 +1870,7 @@ int main(void)
         cmocka_unit_test(test_index_runs),
         cmocka_unit_test(test_tail_sort),
         cmocka_unit_test(test_action_check),
+        cmocka_unit_test(test_wal_restart),
         cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_verify_edit),
         cmocka_unit_test(test_verify_damaged_pack),
