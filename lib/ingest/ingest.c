@@ -29,8 +29,13 @@
 #include "yima/ingest.h"
 
 #define THREADS_MAX 16
-#define AHEAD(nth)  (2 * (size_t)(nth) + 1) /* pieces read, not yet stored */
-#define SPARE_BUFS  32 /* packing buffers kept for later pieces */
+/* Pieces read ahead of the one being stored: enough for the readers to go
+ * on through a commit (tens of milliseconds of fsync), few enough that
+ * what they hold is reused warm (AHEAD_MAX: about 80 MB). */
+#define AHEAD_MAX 32
+#define AHEAD(nth)                                                             \
+    (8 * (size_t)(nth) + 1 < AHEAD_MAX ? 8 * (size_t)(nth) + 1 : AHEAD_MAX)
+#define SPARE_BUFS 32 /* packing buffers kept for later pieces */
 
 /* A run of lines of the input, and what reading it gave. */
 typedef struct piece {

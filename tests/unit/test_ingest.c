@@ -168,7 +168,7 @@ static void slow(void *arg, size_t done, size_t total)
  * wait for room, without leaving them waiting. */
 static void test_many_pieces(void **state)
 {
-    enum { MANY = 12 * YIMA_INGEST_BATCH + 7 };
+    enum { MANY = 40 * YIMA_INGEST_BATCH + 7 };
     int bad_line = 0;
     size_t len;
     char *text = make_input(MANY, 0, &bad_line, &len);
