@@ -103,6 +103,10 @@ void sq_ckpt_start(sq *s)
         return;
     }
     sqlite3_busy_timeout(c->db, 100);
+    /* A connection finds the file in WAL mode only when it first reads;
+     * until then its checkpoints do nothing (and say so only by -1s). */
+    sqlite3_exec(c->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL,
+                 NULL);
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     if (pthread_create(&c->th, NULL, loop, c) != 0) {

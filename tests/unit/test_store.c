@@ -1086,6 +1086,25 @@ static void test_action_check(void **state)
     sqlite3_close(db);
 }
 
+/* The checkpointer thread copies committed pages back into the database
+ * file while the handle stays open (it runs at least once a second). */
+static void test_checkpointer_runs(void **state)
+{
+    yima_store *st;
+    struct stat sb;
+    off_t before;
+
+    (void)state;
+    fresh(&st);
+    assert_int_equal(stat(path, &sb), 0);
+    before = sb.st_size;
+    append_range(st, 0, 200);
+    usleep(1500 * 1000);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size > before);
+    yima_store_close(st);
+}
+
 /* A writer past its WAL limit starts the WAL over after a commit, so the
  * file stays near the limit instead of growing with all that is written;
  * nothing is lost on the way, for this handle or another. */
@@ -1871,6 +1890,7 @@ int main(void)
         cmocka_unit_test(test_tail_sort),
         cmocka_unit_test(test_action_check),
         cmocka_unit_test(test_wal_restart),
+        cmocka_unit_test(test_checkpointer_runs),
         cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_verify_edit),
         cmocka_unit_test(test_verify_damaged_pack),
