@@ -48,15 +48,17 @@ int store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1])
     return 0;
 }
 
-int store_leaf_hash(EVP_MD_CTX *md, const EVP_MD *sha256, const void *p,
-                    size_t n, uint8_t out[YIMA_LEDGER_HASH_LEN])
+int store_leaf_hash(EVP_MD_CTX *md, const EVP_MD *sha256, const void *head,
+                    size_t hn, const void *body, size_t bn,
+                    uint8_t out[YIMA_LEDGER_HASH_LEN])
 {
     static const uint8_t zero = 0x00;
     unsigned len = 0;
 
     if (EVP_DigestInit_ex(md, sha256, NULL) != 1 ||
         EVP_DigestUpdate(md, &zero, 1) != 1 ||
-        EVP_DigestUpdate(md, p, n) != 1 ||
+        EVP_DigestUpdate(md, head, hn) != 1 ||
+        (bn && EVP_DigestUpdate(md, body, bn) != 1) ||
         EVP_DigestFinal_ex(md, out, &len) != 1 || len != YIMA_LEDGER_HASH_LEN)
         return YIMA_ENOMEM;
     return 0;

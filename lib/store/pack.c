@@ -115,7 +115,8 @@ struct yima_packer {
     int64_t seal_ms;    /* seals for this recordTime (0: does not), with: */
     EVP_MD_CTX *md;
     EVP_MD *sha256;
-    yima_buf entry;
+    int64_t stamp_ms; /* the entry's head (magic, recordTime) made for */
+    char stamp[YIMA_STORE_HEADER_LEN];
 };
 
 yima_packer *yima_packer_new(void)
@@ -129,7 +130,7 @@ yima_packer *yima_packer_new(void)
     p->d = ZSTD_createDCtx();
     p->md = EVP_MD_CTX_new();
     p->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    yima_buf_init(&p->entry, YIMA_STORE_ENTRY_MAX);
+    p->stamp_ms = -1;
     if (!p->c || !p->d || !p->md || !p->sha256) {
         yima_packer_free(p);
         return NULL;
@@ -177,7 +178,6 @@ void yima_packer_free(yima_packer *p)
     ZSTD_freeDCtx(p->d);
     EVP_MD_CTX_free(p->md);
     EVP_MD_free(p->sha256);
-    yima_buf_free(&p->entry);
     free(p);
 }
 
@@ -288,16 +288,36 @@ void yima_packer_seal(yima_packer *p, int64_t record_time_ms)
     p->seal_ms = record_time_ms;
 }
 
-/* Seal ev ahead into pk for the packer's recordTime; an event that cannot
- * be (its hash ID is not one) is left to the store, which says why. */
+/* The sealed entry's head for the packer's recordTime (entry.c's
+ * layout), made once for all the events sealed for it; 0 or an error. */
+static int stamp(yima_packer *p)
+{
+    char t[YIMA_STORE_TIME_LEN + 1];
+    int rc;
+
+    if (p->stamp_ms == p->seal_ms)
+        return 0;
+    if ((rc = store_time_format(p->seal_ms, t)) != 0)
+        return rc;
+    memcpy(p->stamp, YIMA_STORE_MAGIC, YIMA_STORE_MAGIC_LEN);
+    memcpy(p->stamp + YIMA_STORE_MAGIC_LEN, t, YIMA_STORE_TIME_LEN);
+    p->stamp[YIMA_STORE_MAGIC_LEN + YIMA_STORE_TIME_LEN] = '\n';
+    p->stamp_ms = p->seal_ms;
+    return 0;
+}
+
+/* Seal ev ahead into pk for the packer's recordTime: the leaf hash of the
+ * entry store_entry_build() would make, hashed from its head and the JSON
+ * without copying them together. An event that cannot be sealed (its hash
+ * ID is not one, its entry too big) is left to the store, which says why. */
 static void seal(yima_packer *p, const yima_event *ev, yima_store_packed *pk)
 {
     pk->record_time_ms = 0;
     if (!p->seal_ms || !memchr(ev->hash_id, '\0', sizeof ev->hash_id) ||
         store_hash_id_parse(ev->hash_id, pk->hash) != 0 ||
-        store_entry_build(&p->entry, ev, p->seal_ms) != 0 ||
-        store_leaf_hash(p->md, p->sha256, p->entry.data, p->entry.len,
-                        pk->leaf) != 0)
+        ev->json_len > YIMA_EVENT_JSON_MAX || stamp(p) != 0 ||
+        store_leaf_hash(p->md, p->sha256, p->stamp, YIMA_STORE_HEADER_LEN,
+                        ev->json, ev->json_len, pk->leaf) != 0)
         return;
     pk->record_time_ms = p->seal_ms;
 }

@@ -314,7 +314,8 @@ int yima_store_append_packed(yima_store *st, const yima_event *ev,
             memcpy(st->leaf[added], packed[i].leaf, YIMA_LEDGER_HASH_LEN);
         } else if ((rc = store_entry_build(&st->entry, &ev[i], now)) != 0 ||
                    (rc = store_leaf_hash(st->md, st->sha256, st->entry.data,
-                                         st->entry.len, st->leaf[added])) !=
+                                         st->entry.len, NULL, 0,
+                                         st->leaf[added])) !=
                        0) {
             yima_error_set(err, rc, 0, "store: cannot seal: %s",
                            yima_strerror(rc));

@@ -190,10 +190,12 @@ int store_time_format(int64_t ms, char out[YIMA_STORE_TIME_LEN + 1]);
 int store_entry_build(yima_buf *out, const yima_event *ev, int64_t ms);
 /* The same from canonical JSON (n bytes) alone. */
 int store_entry_make(yima_buf *out, const char *json, size_t n, int64_t ms);
-/* The RFC 9162 leaf hash of n bytes at p, with a context and SHA-256
- * implementation the caller keeps (EVP_sha256() is looked up each call). */
-int store_leaf_hash(EVP_MD_CTX *md, const EVP_MD *sha256, const void *p,
-                    size_t n, uint8_t out[YIMA_LEDGER_HASH_LEN]);
+/* The RFC 9162 leaf hash of the bytes at head (hn) then body (bn), with a
+ * context and SHA-256 implementation the caller keeps (EVP_sha256() is
+ * looked up each call). */
+int store_leaf_hash(EVP_MD_CTX *md, const EVP_MD *sha256, const void *head,
+                    size_t hn, const void *body, size_t bn,
+                    uint8_t out[YIMA_LEDGER_HASH_LEN]);
 
 /* ---- Packed columns (pack.c) -------------------------------------------- */
 
