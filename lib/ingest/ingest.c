@@ -6,9 +6,10 @@
  * stores: it waits for piece 0, appends it, waits for piece 1, and so on,
  * while the readers run ahead. Pieces are read with YIMA_EPCIS_PROCEED
  * always, so a piece reports all its faults; without the flag the first
- * fault in input order ends the whole input. Readers also pack each event
- * for the store (yima_store_pack), so the storing thread, which sets the
- * pace, only inserts.
+ * fault in input order ends the whole input. Readers also pack and seal
+ * each event for the store (yima_store_pack, for the recordTime the input
+ * was started at), so the storing thread, which sets the pace, only
+ * inserts.
  *
  * Readers run at most AHEAD pieces ahead of the storing thread, and a piece
  * is freed once stored (unless the caller wants its events back after the
