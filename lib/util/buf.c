@@ -93,10 +93,6 @@ int yima_buf_puts(yima_buf *b, const char *s)
     return yima_buf_add(b, s, strlen(s));
 }
 
-int yima_buf_putc(yima_buf *b, char c)
-{
-    return yima_buf_add(b, &c, 1);
-}
 
 int yima_buf_printf(yima_buf *b, const char *fmt, ...)
 {

@@ -25,7 +25,12 @@ static void test_append_and_cap(void **state)
     assert_int_equal(yima_buf_putc(&b, 'x'), YIMA_ETOOBIG);
     assert_true(b.failed);
     assert_string_equal(b.data, "abc12345");
-    /* once failed, later appends are refused too */
+    /* once failed, later appends are refused too, even a byte that fits */
+    yima_buf_reset(&b);
+    assert_int_equal(yima_buf_puts(&b, "abc"), 0);
+    assert_int_equal(yima_buf_puts(&b, "123456"), YIMA_ETOOBIG);
+    assert_int_equal(yima_buf_putc(&b, 'y'), YIMA_ETOOBIG);
+    assert_string_equal(b.data, "abc");
     yima_buf_reset(&b);
     assert_false(b.failed);
     assert_int_equal(b.len, 0);
