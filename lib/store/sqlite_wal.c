@@ -22,7 +22,7 @@
  * RESTART mode: it copies what the thread has not yet (little, as the thread
  * runs every CKPT_KICK bytes) and waits briefly for readers to leave the
  * WAL, so the next transaction overwrites it from its start. Busy (a reader
- * stays): it tries again after the next commit.
+ * stays): it tries again once the WAL has grown by a quarter of the limit.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -142,11 +142,21 @@ void sq_ckpt_stop(sq *s)
 
 void sq_wal_restart(sq *s)
 {
-    if (!s->ckpt || s->wal_bytes < s->wal_restart)
+    int rc;
+
+    if (!s->ckpt || s->wal_bytes < s->wal_restart) {
+        s->wal_retry = 0; /* it started over */
+        return;
+    }
+    if (s->wal_bytes < s->wal_retry)
         return;
     sqlite3_busy_timeout(s->db, RESTART_WAIT_MS);
-    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL,
-                              NULL);
+    rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL,
+                                   NULL);
     sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
+    /* A reader stayed: not again for every commit (each would wait), but
+     * once the WAL has grown by a quarter of the limit more. */
+    if (rc != SQLITE_OK)
+        s->wal_retry = s->wal_bytes + s->wal_restart / 4;
     s->wal_bytes = 0; /* the hook says again after the next commit */
 }

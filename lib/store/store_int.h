@@ -339,6 +339,7 @@ typedef struct sq {
     int page_size;       /* the database's, read at open */
     int64_t wal_bytes;   /* in the WAL after this handle's last commit */
     int64_t wal_restart; /* SQ_WAL_RESTART (tests lower it) */
+    int64_t wal_retry;   /* after a busy restart: not below this */
     yima_packer *packer; /* packs (with keys) what comes unpacked, unpacks
                             what is read */
     yima_buf pack;       /* the packed forms of the event being put */

@@ -1132,6 +1132,29 @@ static void test_wal_restart(void **state)
     assert_int_equal(yima_store_size(other, &size, &err), 0);
     assert_int_equal(size, 4000);
     assert_int_equal(yima_store_verify(other, NULL, NULL, &err), 0);
+
+    /* A reader keeping a snapshot makes the restart wait in vain: the
+     * writer then leaves it until the WAL has grown by a quarter of the
+     * limit, and starts over once the reader is gone. */
+    {
+        sq *s = st->be;
+        bool began;
+        int64_t retry;
+
+        s->wal_restart = 1 << 20; /* a quarter is more than a small commit */
+        assert_int_equal(yima_store_snapshot_begin(other, &began, &err), 0);
+        assert_true(began);
+        for (int b = 40; s->wal_retry == 0 && b < 80; b++)
+            append_range(st, b * 100, 100);
+        retry = s->wal_retry;
+        assert_true(retry > s->wal_restart);
+        append_range(st, 8000, 1); /* a small commit: no second try */
+        assert_true(s->wal_retry == retry);
+        yima_store_snapshot_end(other, began);
+        for (int b = 81; s->wal_retry != 0 && b < 140; b++)
+            append_range(st, b * 100, 100);
+        assert_true(s->wal_retry == 0);
+    }
     yima_store_close(other);
     yima_store_close(st);
 }
