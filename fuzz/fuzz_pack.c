@@ -2,7 +2,8 @@
  * fuzz_pack.c - fuzz target: the store's packed columns (lib/store/pack.c).
  * Unpacking reads bytes from the database file, which anyone holding the
  * file may have written: it must fail cleanly, never overrun. Packing must
- * give back exactly what went in.
+ * give back exactly what went in, and sealing ahead must give the leaf hash
+ * of the entry the store would build.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             store_unpack(p, in.data, in.len, &out) != 0 || out.len != size ||
             (size && memcmp(out.data, data, size) != 0))
             abort();
+    }
+    /* Sealed ahead (yima_packer_seal): the leaf hash of the very entry the
+     * store would build for the bytes as JSON, for a recordTime from the
+     * first bytes. */
+    if (size >= 5 && size <= YIMA_EVENT_JSON_MAX) {
+        yima_event ev = {.event_id = "urn:uuid:fuzz",
+                         .json = (const char *)data,
+                         .json_len = size};
+        uint8_t leaf[YIMA_LEDGER_HASH_LEN];
+        yima_store_packed pk;
+        int64_t ms = 0;
+
+        for (int i = 0; i < 5; i++)
+            ms = ms << 8 | data[i]; /* up to 2004 */
+        memcpy(ev.hash_id, "ni:///sha-256;", 14);
+        memset(ev.hash_id + 14, 'a', 64);
+        memcpy(ev.hash_id + 78, "?ver=CBV2.0", 12);
+        yima_packer_seal(p, ms + 1);
+        yima_buf_reset(&in);
+        if (yima_store_pack(p, &ev, 1, &in, &pk) != 0 ||
+            pk.record_time_ms != ms + 1 ||
+            store_entry_make(&out, ev.json, size, ms + 1) != 0 ||
+            yima_ledger_leaf_hash(out.data, out.len, leaf) != 0 ||
+            memcmp(leaf, pk.leaf, sizeof leaf) != 0)
+            abort();
+        yima_packer_seal(p, 0);
     }
     yima_buf_free(&in);
     yima_buf_free(&out);
