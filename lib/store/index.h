@@ -57,7 +57,7 @@ typedef struct ix_post {
  * appends it; the hash chains are linked when a look-up needs them, so a
  * bulk import that looks nothing up never pays for them. */
 typedef struct ix_tail {
-    ix_post *post;   /* in the order added */
+    ix_post *post;   /* in the order added, or in run order once sorted */
     uint32_t *prev;  /* prev[i]: earlier posting of the same key + 1, or 0 */
     size_t n, alloc; /* postings */
     size_t linked;   /* postings [0, linked) are in the chains */
@@ -76,8 +76,11 @@ void ix_tail_free(ix_tail *t);
  * YIMA_ENOMEM. */
 int ix_tail_add(ix_tail *t, uint64_t key, uint64_t idx, int role);
 
-/* Forget the postings from position n on (a rolled-back batch). */
-void ix_tail_truncate(ix_tail *t, size_t n);
+/* Forget the postings from position n on (a rolled-back batch): upto goes
+ * back to what it was when the tail held n postings. The caller keeps that
+ * value, since a flush that failed leaves the tail sorted by key and the
+ * last posting kept need not be of the latest event. */
+void ix_tail_truncate(ix_tail *t, size_t n, uint64_t upto);
 
 /* Forget the postings of events below idx (now in runs): from = idx. */
 void ix_tail_drop_below(ix_tail *t, uint64_t idx);

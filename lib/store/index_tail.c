@@ -1,6 +1,6 @@
 /*
  * index_tail.c - the code index's in-memory tail (see index.h): postings
- * in the order added, chained per key from a power-of-two hash table, so
+ * in the order added (in run order after a sort), chained per key from a power-of-two hash table, so
  * adding one is a store and finding a key's postings reads only them. The
  * chains are linked at the first look-up after postings were added: an
  * import adds millions and looks up none, and linking each as it came cost
@@ -131,12 +131,12 @@ int ix_tail_add(ix_tail *t, uint64_t key, uint64_t idx, int role)
     return 0;
 }
 
-void ix_tail_truncate(ix_tail *t, size_t n)
+void ix_tail_truncate(ix_tail *t, size_t n, uint64_t upto)
 {
     if (n >= t->n)
         return;
     t->n = n;
-    t->upto = n ? IX_IDX(&t->post[n - 1]) + 1 : t->from;
+    t->upto = upto;
     if (t->linked > n && t->head)
         rehash(t, t->mask + 1); /* same size: allocates nothing */
     if (t->linked > n)

@@ -407,6 +407,7 @@ int sq_begin(void *be, yima_error *err)
         return rc;
     }
     s->tail_mark = s->tail.n;
+    s->tail_upto_mark = s->tail.upto;
     s->writing = true;
     sq_ckpt_start(s);
     return 0;
@@ -464,7 +465,7 @@ void sq_rollback(void *be)
     sq *s = be;
 
     if (s->writing) {
-        ix_tail_truncate(&s->tail, s->tail_mark);
+        ix_tail_truncate(&s->tail, s->tail_mark, s->tail_upto_mark);
         s->writing = false;
     }
     /* After some errors SQLite has already rolled back; that is fine. */

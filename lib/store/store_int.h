@@ -333,6 +333,7 @@ typedef struct sq {
     size_t n_runs, runs_alloc;
     uint64_t through;    /* runs hold the events below this */
     size_t tail_mark;    /* tail.n when the write transaction began */
+    uint64_t tail_upto_mark; /* tail.upto then */
     bool writing, wrote; /* in a write transaction; ever wrote */
     sq_ckpt *ckpt;       /* the checkpointer thread, once this handle writes */
     bool ckpt_failed;

@@ -1283,6 +1283,65 @@ static void test_index_runs(void **state)
     yima_store_close(st);
 }
 
+/* A flush that fails leaves the tail sorted by key; a batch rolled back
+ * after it must put `upto` back where it was, not derive it from the last
+ * posting kept, or the next sync adds events to the tail twice. */
+static void test_rollback_after_failed_flush(void **state)
+{
+    enum { N = 60 };
+    yima_store *st;
+    sq *s;
+    tev t[2];
+    yima_event *ev;
+    yima_error err;
+    sqlite3_stmt *q;
+    size_t tail;
+
+    (void)state;
+    fresh(&st);
+    s = st->be;
+    append_range(st, 0, N);
+    tail = s->tail.n;
+    assert_int_equal(s->tail.upto, N);
+    assert_int_equal(sqlite3_exec(s->db,
+                                  "CREATE TEMP TRIGGER no_runs BEFORE INSERT "
+                                  "ON index_runs BEGIN "
+                                  "SELECT RAISE(ABORT, 'no runs today'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_not_equal(sq_index_flush(s, &err), 0);
+    assert_int_equal(s->tail.n, tail);
+    /* sorted by key now: the last posting is not of event N - 1 */
+    assert_int_not_equal(IX_IDX(&s->tail.post[tail - 1]), N - 1);
+    assert_int_equal(
+        sqlite3_exec(s->db, "DROP TRIGGER no_runs", NULL, NULL, NULL),
+        SQLITE_OK);
+
+    /* The first event of the batch is added to the tail, the second is
+     * refused: both undone. */
+    make(&t[0], N, NULL);
+    make(&t[1], N + 1, NULL);
+    t[1].ev.action = "SMASH";
+    ev = events_of(t, 2);
+    assert_int_equal(yima_store_append(st, ev, 2, NULL, &err), YIMA_EINVAL);
+    free(ev);
+    assert_int_equal(s->tail.n, tail);
+    assert_int_equal(s->tail.upto, N);
+
+    /* Every event indexed once: two postings each (eventID, read point). */
+    append_range(st, N, 10);
+    assert_int_equal(sq_index_flush(s, &err), 0);
+    assert_int_equal(sqlite3_prepare_v2(s->db,
+                                        "SELECT sum(postings) FROM index_runs",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), (N + 10) * 2);
+    sqlite3_finalize(q);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    yima_store_close(st);
+}
+
 static void test_master_data(void **state)
 {
     yima_store *st;
@@ -1911,6 +1970,7 @@ int main(void)
         cmocka_unit_test(test_recorder_jobs_issue),
         cmocka_unit_test(test_index_runs),
         cmocka_unit_test(test_tail_sort),
+        cmocka_unit_test(test_rollback_after_failed_flush),
         cmocka_unit_test(test_action_check),
         cmocka_unit_test(test_wal_restart),
         cmocka_unit_test(test_checkpointer_runs),
