@@ -1,10 +1,10 @@
 /*
  * index_tail.c - the code index's in-memory tail (see index.h): postings
- * in the order added (in run order after a sort), chained per key from a power-of-two hash table, so
- * adding one is a store and finding a key's postings reads only them. The
- * chains are linked at the first look-up after postings were added: an
- * import adds millions and looks up none, and linking each as it came cost
- * two cache misses a posting on the thread that stores.
+ * in the order added (in run order after a sort), chained per key from a
+ * power-of-two hash table, so adding one is a store and finding a key's
+ * postings reads only them. The chains are linked at the first look-up after
+ * postings were added: an import adds millions and looks up none, and linking
+ * each as it came cost two cache misses a posting on the thread that stores.
  */
 #include <stdbool.h>
 #include <stdlib.h>
