@@ -1621,10 +1621,9 @@ static void test_verify_damaged_pack(void **state)
     yima_store_close(st);
 }
 
-/* A packer of a store computes the index keys the store would. */
 /* Append events first..first+n-1 packed ahead and sealed for seal_ms (0:
- * not sealed; -1: the last one sealed for seal_ms + 1); *record_ms: the
- * recordTime they were stored with. */
+ * not sealed; below 0: all but the last sealed for -seal_ms, the last for
+ * -seal_ms + 1); *record_ms: the recordTime they were stored with. */
 static void append_sealed(yima_store *st, yima_packer *p, int first, int n,
                           int64_t seal_ms, int64_t *record_ms)
 {
@@ -1642,7 +1641,7 @@ static void append_sealed(yima_store *st, yima_packer *p, int first, int n,
         make(&t[i], first + i, NULL);
     ev = events_of(t, (size_t)n);
     yima_buf_init(&data, 1 << 20);
-    yima_packer_seal(p, seal_ms > 0 ? seal_ms : 0);
+    yima_packer_seal(p, seal_ms < 0 ? -seal_ms : seal_ms);
     assert_int_equal(yima_store_pack(p, ev, (size_t)n - 1, &data, pk), 0);
     if (seal_ms < 0)
         yima_packer_seal(p, -seal_ms + 1);
@@ -1693,6 +1692,7 @@ static void test_sealed_ahead(void **state)
     yima_store_close(st);
 }
 
+/* A packer of a store computes the index keys the store would. */
 static void test_pack_keys(void **state)
 {
     yima_event_code codes[2] = {{.role = YIMA_ROLE_EPC, .code = "urn:x:1"},
