@@ -21,8 +21,12 @@
  * Past SQ_WAL_RESTART bytes, the writer now checkpoints after a commit in
  * RESTART mode: it copies what the thread has not yet (little, as the thread
  * runs every CKPT_KICK bytes) and waits briefly for readers to leave the
- * WAL, so the next transaction overwrites it from its start. Busy (a reader
- * stays): it tries again once the WAL has grown by a quarter of the limit.
+ * WAL, so the next transaction overwrites it from its start. Only one
+ * connection checkpoints at a time (another gets SQLITE_BUSY at once), so
+ * the commit that makes a restart due does not wake the thread, and the
+ * writer first waits for a pass the thread is in to end. Busy even so (a
+ * reader stayed): it tries again once the WAL has grown by a quarter of the
+ * limit.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -35,13 +39,16 @@
 #define CKPT_HARD       (1 << 30)  /* bytes past which the writer does it */
 #define CKPT_IDLE_MS    1000       /* the checkpointer also runs this often */
 #define RESTART_WAIT_MS 20 /* the writer waits for readers to leave the WAL */
+#define PASS_WAIT_MS    2000 /* ... and at most this for the thread's pass */
 
 struct sq_ckpt {
     pthread_t th;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
-    sqlite3 *db; /* the checkpointer's own connection */
+    pthread_cond_t cv;   /* kick or stop */
+    pthread_cond_t idle; /* a pass ended */
+    sqlite3 *db;         /* the checkpointer's own connection */
     bool stop, kick;
+    bool running; /* in a pass (mu not held) */
 };
 
 static void *loop(void *arg)
@@ -60,14 +67,24 @@ static void *loop(void *arg)
         c->kick = false;
         if (c->stop)
             break;
+        c->running = true;
         pthread_mutex_unlock(&c->mu);
         /* Copies what no reader still needs; busy is fine: next time. */
         sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
                                   NULL);
         pthread_mutex_lock(&c->mu);
+        c->running = false;
+        pthread_cond_broadcast(&c->idle);
     }
     pthread_mutex_unlock(&c->mu);
     return NULL;
+}
+
+/* A restart is due after this commit (sq_wal_restart). */
+static bool restart_due(const sq *s)
+{
+    return s->ckpt && s->wal_bytes >= s->wal_restart &&
+           s->wal_bytes >= s->wal_retry;
 }
 
 static int hook(void *arg, sqlite3 *db, const char *name, int pages)
@@ -75,10 +92,12 @@ static int hook(void *arg, sqlite3 *db, const char *name, int pages)
     sq *s = arg;
 
     s->wal_bytes = (int64_t)pages * s->page_size;
-    if ((int64_t)pages * s->page_size >= CKPT_HARD) {
+    if (s->wal_bytes < s->wal_restart)
+        s->wal_retry = 0; /* it started over */
+    if (s->wal_bytes >= CKPT_HARD) {
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
                                   NULL);
-    } else if ((int64_t)pages * s->page_size >= CKPT_KICK && s->ckpt) {
+    } else if (s->wal_bytes >= CKPT_KICK && s->ckpt && !restart_due(s)) {
         pthread_mutex_lock(&s->ckpt->mu);
         s->ckpt->kick = true;
         pthread_cond_signal(&s->ckpt->cv);
@@ -105,11 +124,17 @@ void sq_ckpt_start(sq *s)
     sqlite3_busy_timeout(c->db, 100);
     /* A connection finds the file in WAL mode only when it first reads;
      * until then its checkpoints do nothing (and say so only by -1s). */
-    sqlite3_exec(c->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL,
-                 NULL);
+    if (sqlite3_exec(c->db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        sqlite3_close(c->db);
+        free(c);
+        return;
+    }
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
+    pthread_cond_init(&c->idle, NULL);
     if (pthread_create(&c->th, NULL, loop, c) != 0) {
+        pthread_cond_destroy(&c->idle);
         pthread_cond_destroy(&c->cv);
         pthread_mutex_destroy(&c->mu);
         sqlite3_close(c->db);
@@ -133,6 +158,7 @@ void sq_ckpt_stop(sq *s)
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->th, NULL);
+    pthread_cond_destroy(&c->idle);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
     sqlite3_close(c->db);
@@ -140,16 +166,32 @@ void sq_ckpt_stop(sq *s)
     s->ckpt = NULL;
 }
 
+/* Wait until the checkpointer is between passes (or PASS_WAIT_MS). */
+static void wait_pass(sq_ckpt *c)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += PASS_WAIT_MS / 1000;
+    until.tv_nsec += PASS_WAIT_MS % 1000 * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&c->mu);
+    while (c->running)
+        if (pthread_cond_timedwait(&c->idle, &c->mu, &until) != 0)
+            break;
+    pthread_mutex_unlock(&c->mu);
+}
+
 void sq_wal_restart(sq *s)
 {
     int rc;
 
-    if (!s->ckpt || s->wal_bytes < s->wal_restart) {
-        s->wal_retry = 0; /* it started over */
+    if (!restart_due(s))
         return;
-    }
-    if (s->wal_bytes < s->wal_retry)
-        return;
+    wait_pass(s->ckpt);
     sqlite3_busy_timeout(s->db, RESTART_WAIT_MS);
     rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL,
                                    NULL);
