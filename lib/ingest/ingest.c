@@ -37,6 +37,9 @@
 #define AHEAD(nth)                                                             \
     (8 * (size_t)(nth) + 1 < AHEAD_MAX ? 8 * (size_t)(nth) + 1 : AHEAD_MAX)
 #define SPARE_BUFS 32 /* packing buffers kept for later pieces */
+/* ... of at most SPARE_MAX bytes: a piece of YIMA_INGEST_BATCH events packs
+ * to about half a megabyte, a whole document may pack to far more. */
+#define SPARE_MAX (4u << 20)
 
 /* A run of lines of the input, and what reading it gave. */
 typedef struct piece {
@@ -69,7 +72,8 @@ typedef struct job {
     bool stop;
 } job;
 
-/* Packing buffers of stored pieces, kept warm for the next ones. */
+/* Packing buffers of stored pieces, kept warm for the next ones (one that
+ * grew past SPARE_MAX is freed, not kept for the life of the process). */
 static pthread_mutex_t spare_mu = PTHREAD_MUTEX_INITIALIZER;
 static yima_buf spare[SPARE_BUFS];
 static size_t n_spare;
@@ -88,7 +92,8 @@ static void buf_take(yima_buf *b)
 static void buf_give(yima_buf *b)
 {
     pthread_mutex_lock(&spare_mu);
-    if (b->data && !b->failed && n_spare < SPARE_BUFS) {
+    if (b->data && !b->failed && b->size <= SPARE_MAX &&
+        n_spare < SPARE_BUFS) {
         spare[n_spare++] = *b;
         yima_buf_init(b, SIZE_MAX);
     }
