@@ -136,6 +136,8 @@ static int check_event(const yima_event *ev, const yima_store_packed *pk,
     if (ev->type < YIMA_EVENT_OBJECT || ev->type > YIMA_EVENT_ASSOCIATION)
         why = "unknown event type";
     else if (pk && pk->record_time_ms)
+        /* Sealed ahead: yima_packer_seal() parsed the hash ID and checked
+         * the length when it sealed (it seals nothing it would refuse). */
         memcpy(hash, pk->hash, YIMA_LEDGER_HASH_LEN);
     else if (!memchr(ev->hash_id, '\0', sizeof ev->hash_id) ||
              store_hash_id_parse(ev->hash_id, hash) != 0)
