@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "code_int.h"
+#include "gs1_int.h"
 #include "yima/utf8.h"
 
 /* The input after normalisation, with a map back to the caller's input.
@@ -306,6 +307,9 @@ int yima_code_parse(const char *in, size_t len, const yima_code_opts *opts,
         return yima_error_set(err, YIMA_ETOOBIG, 0,
                               "code is %zu bytes long, the limit is %d", len,
                               YIMA_CODE_INPUT_MAX);
+    /* Most of what ingest parses: the common shapes of EPCIS codes. */
+    if (opts->canonical_only && gs1_quick(in, len, out))
+        return 0;
     if ((rc = normalise(in, len, &nm, err)) != 0)
         return rc;
     rc = dispatch(nm.s, nm.n, opts, out, err, &shift);

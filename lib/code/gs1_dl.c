@@ -16,7 +16,6 @@
 
 #include "gs1_int.h"
 
-#define DL_STEM  "https://id.gs1.org"
 #define ALT_MAX  4 /* alternative qualifier sequences of one key */
 #define QUAL_MAX 6 /* qualifiers in one sequence */
 #define SEG_MAX  (YIMA_CODE_INPUT_MAX + 1) /* one per "/" at most */
@@ -616,7 +615,7 @@ int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
     assert(n == out->n_ai);
 
     b = (code_sbuf){out->canonical, sizeof out->canonical, 0, false};
-    code_sbuf_put(&b, DL_STEM, sizeof DL_STEM - 1);
+    code_sbuf_put(&b, GS1_DL_STEM, sizeof GS1_DL_STEM - 1);
     put_pair(&b, &out->ai[k]);
     if (finest >= 0)
         put_pair(&b, &out->ai[finest]);
@@ -624,7 +623,7 @@ int gs1_dl_write(yima_code *out, int order[YIMA_GS1_AI_MAX], yima_error *err)
         goto too_long;
 
     b = (code_sbuf){out->digital_link, sizeof out->digital_link, 0, false};
-    code_sbuf_put(&b, DL_STEM, sizeof DL_STEM - 1);
+    code_sbuf_put(&b, GS1_DL_STEM, sizeof GS1_DL_STEM - 1);
     for (int i = 0; i < n; i++) {
         const yima_gs1_ai *a = &out->ai[order[i]];
         const gs1_ai_def *d = def[order[i]];

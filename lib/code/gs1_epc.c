@@ -365,7 +365,7 @@ static const char *ai_value(const yima_code *out, const char *ai)
 static bool same_identity(const yima_code *out, const epc_kind *k)
 {
     const char *p = out->canonical;
-    size_t stem = sizeof "https://id.gs1.org/" - 1, qn;
+    size_t stem = sizeof GS1_DL_STEM "/" - 1, qn;
 
     if (strlen(p) <= stem)
         return true;

@@ -14,6 +14,7 @@
  *   gs1_element.c  element strings: bracketed, raw (GS or '^'), symbology ids
  *   gs1_dl.c       GS1 Digital Link URIs: parse, write, canonical form
  *   gs1_epc.c      EPC URNs (sgtin, sscc, sgln, lgtin): parse and write
+ *   gs1_quick.c    the common shapes of EPCIS codes, canonical form only
  *   gs1.c          code_parse_gs1(): picks the form, then fills every rendering
  */
 #ifndef YIMA_GS1_INT_H
@@ -24,6 +25,7 @@
 
 #include "code_int.h"
 
+#define GS1_DL_STEM  "https://id.gs1.org" /* the canonical form's host */
 #define GS1_COMP_MAX 5 /* most components in one AI format (AI 423) */
 #define GS1_LINT_MAX 3 /* most linters on one component */
 
@@ -153,6 +155,12 @@ int gs1_parse_element(const char *s, size_t n, yima_code *out, yima_error *err);
 int gs1_parse_dl(const char *s, size_t n, yima_code *out, yima_error *err);
 int gs1_parse_epc_urn(const char *s, size_t n, bool write_urn, yima_code *out,
                       yima_error *err);
+
+/* The shapes most codes of an EPCIS document have (gs1_quick.c): fills
+ * scheme, form, the AIs and canonical exactly as the full parse with
+ * canonical_only would, and returns 1; returns 0 (out untouched) for
+ * anything else, valid or not, for the full parser to decide. */
+int gs1_quick(const char *s, size_t n, yima_code *out);
 
 /* After the AIs are known: check pairs, then write canonical, digital_link,
  * element_string and (when opts->gcp_length is set) epc_urn. */

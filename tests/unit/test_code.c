@@ -173,12 +173,135 @@ static void test_json(void **state)
     yima_buf_free(&b);
 }
 
+/* A random code in one of the shapes the quick path takes (an SGTIN,
+ * SSCC or SGLN URN, a Digital Link with GTIN and serial), often a little off
+ * it: case, lengths, escapes, hosts, characters it leaves to the full
+ * parser. */
+static size_t random_code(unsigned *seed, char *out, size_t cap)
+{
+    static const char *const piece[] = {
+        "a",  "Z", "0", "9", "5", "-", "_", ".", "%25", "%2F",          "%41",
+        "%",  "!", "'", "(", "*", "~", " ", "/", "+",   "\xef\xbc\x91", ":",
+        "\"", "x"};
+    static const struct {
+        const char *prefix;
+        int digits, tail; /* cp + ref digits; 1: a serial field after */
+    } shape[] = {{"urn:epc:id:sgtin:", 13, 1}, {"urn:epc:id:sscc:", 17, 0},
+                 {"urn:epc:id:sgln:", 12, 1},  {"https://", 14, 1},
+                 {"URN:EPC:ID:SGTIN:", 13, 1}, {" urn:epc:id:sgtin:", 13, 1},
+                 {"urn:epc:id:upui:", 13, 1},  {"urn:epc:class:lgtin:", 13, 1},
+                 {"urn:epc:id:pgln:", 12, 0},  {"http://", 14, 1}};
+    static const char *const host[] = {
+        "dl.huaxin1.cn", "id.gs1.org", "a", "x-y.example.com",
+        "Dl.Example.cn", "h_st",       "",  "dl.example.cn:8080"};
+    size_t n = 0, ser;
+    int sh, cp, ref;
+
+#define RND(k)                                                                 \
+    (*seed = *seed * 1103515245u + 12345u, (int)((*seed >> 16) % (k)))
+    sh = RND(4) ? RND(4) : RND(10);
+    n += (size_t)snprintf(out + n, cap - n, "%s", shape[sh].prefix);
+    if (shape[sh].digits == 14) { /* a Digital Link */
+        char gtin[15];
+
+        n += (size_t)snprintf(out + n, cap - n, "%s/01/",
+                              host[RND(3) ? 0 : RND(8)]);
+        for (int i = 0; i < 13; i++)
+            gtin[i] = (char)('0' + RND(10));
+        gtin[13] = RND(3) ? '\0' : (char)('0' + RND(10));
+        if (!gtin[13]) { /* mostly a right check digit */
+            int sum = 0;
+            for (int i = 0; i < 13; i++)
+                sum += (gtin[i] - '0') * (i % 2 ? 1 : 3);
+            gtin[13] = (char)('0' + (10 - sum % 10) % 10);
+        }
+        gtin[14] = '\0';
+        n += (size_t)snprintf(out + n, cap - n, "%.*s/21/", RND(20) ? 14 : 13,
+                              gtin);
+    } else {
+        cp = 6 + RND(7);
+        if (RND(20) == 0)
+            cp = 5 + RND(2) * 8; /* 5 or 13 */
+        ref = shape[sh].digits - cp;
+        if (RND(20) == 0)
+            ref += RND(3) - 1; /* one less, the same or one more */
+        for (int i = 0; i < cp; i++)
+            out[n++] = (char)('0' + RND(10));
+        out[n++] = '.';
+        for (int i = 0; i < ref; i++)
+            out[n++] = RND(50) ? (char)('0' + RND(10)) : 'A';
+        if (shape[sh].tail ? RND(30) != 0 : RND(10) == 0)
+            out[n++] = '.';
+    }
+    ser = shape[sh].tail || RND(10) == 0 ? (size_t)RND(23) : 0;
+    if (sh == 2 && RND(3) == 0)
+        ser = 0, out[n++] = '0'; /* an SGLN without extension */
+    for (size_t i = 0; i < ser; i++) {
+        const char *p = RND(4) ? piece[RND(8)] : piece[RND(24)];
+        size_t k = strlen(p);
+
+        if (n + k + 2 > cap)
+            break;
+        memcpy(out + n, p, k);
+        n += k;
+    }
+    if (RND(40) == 0)
+        out[n++] = ' ';
+    out[n] = '\0';
+#undef RND
+    return n;
+}
+
+/* What the ingest path asks (canonical_only, which takes a quick path for
+ * the common shapes of EPCIS codes) answers exactly what the full parse
+ * does: the same verdict and message, scheme, form, AIs and canonical
+ * form. */
+static void test_canonical_only_agrees(void **state)
+{
+    static const yima_code_opts fast = {.canonical_only = true};
+    static yima_code a, b;
+    yima_error ea, eb;
+    unsigned seed = 20261203;
+    char in[256];
+    size_t valid = 0;
+
+    (void)state;
+    for (int t = 0; t < 200000; t++) {
+        size_t n = random_code(&seed, in, sizeof in);
+        int ra = yima_code_parse(in, n, &fast, &a, &ea);
+        int rb = yima_code_parse(in, n, NULL, &b, &eb);
+
+        if (ra != rb)
+            fail_msg("'%s': %d vs %d (%s)", in, ra, rb, ra ? ea.msg : eb.msg);
+        if (ra != 0) {
+            assert_string_equal(ea.msg, eb.msg);
+            assert_int_equal(ea.pos, eb.pos);
+            continue;
+        }
+        valid++;
+        assert_int_equal(a.scheme, b.scheme);
+        assert_string_equal(a.form, b.form);
+        if (strcmp(a.canonical, b.canonical) != 0)
+            fail_msg("'%s': %s vs %s", in, a.canonical, b.canonical);
+        assert_int_equal(a.n_ai, b.n_ai);
+        for (int i = 0; i < a.n_ai; i++) {
+            assert_string_equal(a.ai[i].ai, b.ai[i].ai);
+            assert_string_equal(a.ai[i].value, b.ai[i].value);
+        }
+    }
+    assert_true(valid > 100000); /* most were in a common shape */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_normalise), cmocka_unit_test(test_positions),
-        cmocka_unit_test(test_limits),    cmocka_unit_test(test_detection),
-        cmocka_unit_test(test_yima_urns), cmocka_unit_test(test_json),
+        cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_detection),
+        cmocka_unit_test(test_yima_urns),
+        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_canonical_only_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
