@@ -12,27 +12,53 @@
 #include <string.h>
 
 #include "epcis_int.h"
+#include "yima/mem.h"
 
-#define BLOCK_SIZE 65536
-#define SPARE_MAX  1024 /* blocks kept for later batches: 64 MiB */
+#define BLOCK_BYTES 65536 /* a block, header included */
+#define SLAB_MAX    32    /* huge pages cut into blocks: 64 MiB */
 
 /* One block of the arena; memory follows the header. */
 typedef struct block {
     struct block *next;
     size_t used, size;
+    bool kept; /* cut from a slab: back to the spare list when freed */
     alignas(max_align_t) unsigned char mem[];
 } block;
+
+#define BLOCK_SIZE (BLOCK_BYTES - offsetof(block, mem))
 
 /*
  * Blocks of freed batches, kept for the next batches to fill. An import
  * reads batch after batch of a few megabytes each; freed, their blocks went
  * back to the system, and every page of the next batch's blocks cost a
  * page fault when first written (a fifth of a reader's time on a virtual
- * machine). Kept, they are written warm. Shared by every thread.
+ * machine). Kept, they are written warm. The kept blocks are cut from huge
+ * pages (yima/mem.h), so even the first batches fault once per 2 MB, not
+ * once per 4 KB; SLAB_MAX of them at most, for the life of the process.
+ * Past that, blocks come from malloc() and go back to it. Shared by every
+ * thread.
  */
 static pthread_mutex_t spare_mu = PTHREAD_MUTEX_INITIALIZER;
 static block *spare;
-static size_t n_spare;
+static unsigned char *slab; /* the huge page being cut */
+static size_t slab_used, n_slabs;
+
+/* A block cut from a slab, or NULL (spare_mu held). */
+static block *block_cut(void)
+{
+    block *k;
+
+    if (!slab || slab_used == YIMA_HUGE_PAGE) {
+        if (n_slabs == SLAB_MAX || !(slab = yima_mem_huge(YIMA_HUGE_PAGE)))
+            return NULL;
+        n_slabs++;
+        slab_used = 0;
+    }
+    k = (block *)(slab + slab_used);
+    slab_used += BLOCK_BYTES;
+    k->kept = true;
+    return k;
+}
 
 static block *block_new(size_t size)
 {
@@ -40,40 +66,39 @@ static block *block_new(size_t size)
 
     if (size == BLOCK_SIZE) {
         pthread_mutex_lock(&spare_mu);
-        if ((k = spare) != NULL) {
+        if ((k = spare) != NULL)
             spare = k->next;
-            n_spare--;
-        }
+        else
+            k = block_cut();
         pthread_mutex_unlock(&spare_mu);
     }
-    if (!k && !(k = malloc(sizeof *k + size)))
-        return NULL;
+    if (!k) {
+        if (!(k = malloc(offsetof(block, mem) + size)))
+            return NULL;
+        k->kept = false;
+    }
     k->used = 0;
     k->size = size;
     return k;
 }
 
-/* Free a chain of blocks, keeping what room allows for later batches. */
+/* Free a chain of blocks: those cut from slabs are kept for later
+ * batches. */
 static void blocks_free(block *k)
 {
     block *next;
 
     pthread_mutex_lock(&spare_mu);
-    for (; k && n_spare < SPARE_MAX; k = next) {
-        next = k->next;
-        if (k->size != BLOCK_SIZE) {
-            free(k);
-            continue;
-        }
-        k->next = spare;
-        spare = k;
-        n_spare++;
-    }
-    pthread_mutex_unlock(&spare_mu);
     for (; k; k = next) {
         next = k->next;
-        free(k);
+        if (k->kept) {
+            k->next = spare;
+            spare = k;
+        } else {
+            free(k);
+        }
     }
+    pthread_mutex_unlock(&spare_mu);
 }
 
 struct yima_event_batch {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "yima/error.h"
+#include "yima/mem.h"
 #include "yima/siphash.h"
 
 #include "index.h"
@@ -109,10 +110,12 @@ static int grow(ix_tail *t)
             return YIMA_ENOMEM;
         if (alloc > TAIL_MAX)
             alloc = TAIL_MAX;
-        if (!(post = realloc(t->post, alloc * sizeof *post)))
+        if (!(post = yima_mem_grow(t->post, t->n * sizeof *post,
+                                   alloc * sizeof *post)))
             return YIMA_ENOMEM;
         t->post = post;
-        if (!(prev = realloc(t->prev, alloc * sizeof *prev)))
+        if (!(prev = yima_mem_grow(t->prev, t->linked * sizeof *prev,
+                                   alloc * sizeof *prev)))
             return YIMA_ENOMEM;
         t->prev = prev;
         t->alloc = alloc;

@@ -6,10 +6,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "yima/buf.h"
 #include "yima/error.h"
+#include "yima/mem.h"
 
 static void test_append_and_cap(void **state)
 {
@@ -99,6 +101,37 @@ static void test_error(void **state)
     assert_string_equal(yima_strerror(YIMA_ETOOBIG), "input too large");
 }
 
+/* Huge-page memory: aligned, whole pages, and an array grown through
+ * small blocks into huge ones keeps what it held. */
+static void test_mem_huge(void **state)
+{
+    uint32_t *v = NULL;
+    size_t n = 0, cap = 0;
+    char *p;
+
+    (void)state;
+    assert_non_null(p = yima_mem_huge(1));
+    assert_int_equal((uintptr_t)p % YIMA_HUGE_PAGE, 0);
+    p[YIMA_HUGE_PAGE - 1] = 1; /* rounded up to a whole huge page */
+    free(p);
+    yima_mem_hint_huge(NULL, 0);
+    for (; n < 3 * YIMA_HUGE_PAGE / sizeof *v; n++) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1000;
+            assert_non_null(v = yima_mem_grow(v, n * sizeof *v,
+                                              cap * sizeof *v));
+            yima_mem_hint_huge(v, cap * sizeof *v);
+        }
+        v[n] = (uint32_t)(n * 2654435761u);
+    }
+    assert_true(cap * sizeof *v >= YIMA_HUGE_PAGE);
+    assert_int_equal((uintptr_t)v % YIMA_HUGE_PAGE, 0);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != (uint32_t)(i * 2654435761u))
+            fail_msg("element %zu lost in a move", i);
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -106,6 +139,7 @@ int main(void)
         cmocka_unit_test(test_printf_long),
         cmocka_unit_test(test_json_str),
         cmocka_unit_test(test_error),
+        cmocka_unit_test(test_mem_huge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
