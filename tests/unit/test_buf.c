@@ -118,8 +118,8 @@ static void test_mem_huge(void **state)
     for (; n < 3 * YIMA_HUGE_PAGE / sizeof *v; n++) {
         if (n == cap) {
             cap = cap ? cap * 2 : 1000;
-            assert_non_null(v = yima_mem_grow(v, n * sizeof *v,
-                                              cap * sizeof *v));
+            assert_non_null(
+                v = yima_mem_grow(v, n * sizeof *v, cap * sizeof *v));
             yima_mem_hint_huge(v, cap * sizeof *v);
         }
         v[n] = (uint32_t)(n * 2654435761u);
