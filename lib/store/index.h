@@ -91,9 +91,12 @@ void ix_tail_drop_below(ix_tail *t, uint64_t idx);
 int ix_tail_find(ix_tail *t, uint64_t key,
                  int (*fn)(void *arg, const ix_post *p), void *arg);
 
-/* Sort the postings in place into run order (by key, then by event and
- * role), for a flush; the chains are linked again at the next look-up. */
+/* Sort the postings into run order (by key, then by event and role), for
+ * a flush; the chains are linked again at the next look-up. */
 void ix_tail_sort(ix_tail *t);
+
+/* The sort without scratch memory, which ix_tail_sort falls back on. */
+void ix_post_sort_in_place(ix_post *post, size_t n);
 
 /* Compare two postings in run order. */
 int ix_post_cmp(const ix_post *a, const ix_post *b);

@@ -196,6 +196,7 @@ static int cmp_post(const void *a, const void *b)
 #define TOP_BITS 11 /* digits of the key sorted by radix, the top one */
 #define SUB_BITS 8  /* and the next */
 #define SMALL    48 /* postings sorted by insertion */
+#define SCRATCH_MIN 65536 /* postings worth a scratch array to sort */
 
 static void insertion_sort(ix_post *p, size_t n)
 {
@@ -251,27 +252,15 @@ static void sort_small(ix_post *p, size_t n)
         qsort(p, n, sizeof *p, cmp_post);
 }
 
-/*
- * Sorted in place, most significant digit first: by the key's top
- * TOP_BITS bits, each bucket (about n / 2048 postings, in cache) by the
- * next SUB_BITS, and what is left, a few postings (keys are SipHashes), by
- * comparison. In place because a flush sorts about two million postings,
- * 32 MB: a copy and a scratch array of that size were fresh memory, and on
- * a virtual machine every new page costs a fault of several microseconds,
- * which was most of the flush's time.
- */
-void ix_tail_sort(ix_tail *t)
+void ix_post_sort_in_place(ix_post *post, size_t count)
 {
     size_t top[(1u << TOP_BITS) + 1], tnext[1u << TOP_BITS];
     size_t sub[(1u << SUB_BITS) + 1], snext[1u << SUB_BITS];
     const unsigned shift = 63 - TOP_BITS;
 
-    t->linked = 0; /* positions move: chains are relinked when needed */
-    if (t->head)
-        memset(t->head, 0, (t->mask + 1) * sizeof *t->head);
-    distribute(t->post, t->n, shift, TOP_BITS, top, tnext);
+    distribute(post, count, shift, TOP_BITS, top, tnext);
     for (size_t d = 0; d < (1u << TOP_BITS); d++) {
-        ix_post *p = t->post + top[d];
+        ix_post *p = post + top[d];
         size_t n = top[d + 1] - top[d];
 
         if (n <= SMALL) {
@@ -282,6 +271,91 @@ void ix_tail_sort(ix_tail *t)
         for (size_t e = 0; e < (1u << SUB_BITS); e++)
             sort_small(p + sub[e], sub[e + 1] - sub[e]);
     }
+}
+
+/* Copy the n postings at src to dst by their keys' `bits` bits at `shift`,
+ * keeping their order within a bucket; bucket d is [start[d],
+ * start[d + 1]) of dst. */
+static void spread(const ix_post *src, ix_post *dst, size_t n, unsigned shift,
+                   unsigned bits, size_t *start, size_t *next)
+{
+    const size_t radix = (size_t)1 << bits, mask = radix - 1;
+
+    memset(start, 0, (radix + 1) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[(src[i].key >> shift & mask) + 1]++;
+    for (size_t d = 0; d < radix; d++) {
+        start[d + 1] += start[d];
+        next[d] = start[d];
+    }
+    for (size_t i = 0; i < n; i++)
+        dst[next[src[i].key >> shift & mask]++] = src[i];
+}
+
+/* Sort n postings nearly in order by insertion, giving up (false) past
+ * `budget` moves: the caller then sorts what it left, a permutation. */
+static bool settle(ix_post *p, size_t n, size_t budget)
+{
+    for (size_t i = 1; i < n; i++) {
+        ix_post x = p[i];
+        size_t j = i;
+
+        for (; j > 0 && ix_post_cmp(&x, &p[j - 1]) < 0; j--)
+            p[j] = p[j - 1];
+        p[j] = x;
+        if (i - j > budget)
+            return false;
+        budget -= i - j;
+    }
+    return true;
+}
+
+/*
+ * Sorted most significant digit first, by the key's top TOP_BITS bits
+ * into a scratch array, each bucket (about n / 2048 postings, in cache)
+ * back by the next SUB_BITS, and what is left by insertion. Both passes
+ * keep the order postings were added in, which is by event (an event's
+ * roles in the order its codes came): what is left is a few postings of
+ * different keys (SipHashes) or one key's many postings of many events
+ * (a read point's, a product's), nearly in order either way. A group that
+ * is not (keys that share the radix bits, interleaved) is sorted by
+ * qsort() once insertion has made too many moves.
+ *
+ * The scratch array is as large as the tail (32 MB for a flush) and taken
+ * in huge pages: in small pages its first writes were most of the sort's
+ * time on a virtual machine. Without it (a short tail, or no memory) the
+ * tail is sorted in place (ix_post_sort_in_place).
+ */
+void ix_tail_sort(ix_tail *t)
+{
+    size_t top[(1u << TOP_BITS) + 1], tnext[1u << TOP_BITS];
+    size_t sub[(1u << SUB_BITS) + 1], snext[1u << SUB_BITS];
+    const unsigned shift = 63 - TOP_BITS;
+    ix_post *scratch = NULL;
+
+    t->linked = 0; /* positions move: chains are relinked when needed */
+    if (t->head)
+        memset(t->head, 0, (t->mask + 1) * sizeof *t->head);
+    if (t->n >= SCRATCH_MIN)
+        scratch = yima_mem_huge(t->n * sizeof *scratch);
+    if (!scratch) {
+        ix_post_sort_in_place(t->post, t->n);
+        return;
+    }
+    spread(t->post, scratch, t->n, shift, TOP_BITS, top, tnext);
+    for (size_t d = 0; d < (1u << TOP_BITS); d++) {
+        ix_post *p = t->post + top[d];
+
+        spread(scratch + top[d], p, top[d + 1] - top[d], shift - SUB_BITS,
+               SUB_BITS, sub, snext);
+        for (size_t e = 0; e < (1u << SUB_BITS); e++) {
+            size_t n = sub[e + 1] - sub[e];
+
+            if (n > 1 && !settle(p + sub[e], n, 4 * n + SMALL * SMALL))
+                qsort(p + sub[e], n, sizeof *p, cmp_post);
+        }
+    }
+    free(scratch);
 }
 
 static void put64(uint8_t *out, uint64_t v)

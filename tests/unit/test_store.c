@@ -1185,10 +1185,10 @@ static int count_posting(void *arg, const ix_post *p)
     return 0;
 }
 
-/* The flush's in-place sort: every posting kept, in run order, with keys
- * that fill one bucket (one heavy key), keys that share all the bits the
- * radix passes look at, roles added out of order, and chains that still
- * find a key after it. */
+/* The flush's sort, with scratch memory and in place: every posting kept,
+ * in run order, with keys that fill one bucket (one heavy key), keys that
+ * share all the bits the radix passes look at, roles added out of order,
+ * and chains that still find a key after it. */
 static void test_tail_sort(void **state)
 {
     enum { N = 200000 };
@@ -1219,6 +1219,16 @@ static void test_tail_sort(void **state)
     assert_int_equal(
         ix_tail_find(&t, 0x123456789abcdefu, count_posting, &found), 0);
     assert_int_equal(found, N / 5);
+    /* without scratch memory too */
+    {
+        ix_post *copy = malloc(N * sizeof *copy);
+
+        assert_non_null(copy);
+        memcpy(copy, t.post, N * sizeof *copy);
+        ix_post_sort_in_place(copy, N);
+        assert_memory_equal(copy, want, N * sizeof *want);
+        free(copy);
+    }
     ix_tail_sort(&t);
     assert_int_equal(t.n, N);
     assert_memory_equal(t.post, want, N * sizeof *want);
