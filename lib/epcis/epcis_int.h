@@ -4,6 +4,7 @@
  * Who does what:
  *   hash.c     the public API: find the events of a document, hash them
  *   json.c     JSON text to Jansson values, quicker than json_loadb()
+ *   jmem.c     Jansson's memory for one event at a time (NDJSON)
  *   fields.c   the members of an event object, named once per event
  *   prehash.c  the pre-hash string of one event (field order, sorting)
  *   context.c  namespace prefixes from JSON-LD @context; CURIE expansion
@@ -32,6 +33,23 @@
 #include "yima/epcis.h"
 #include "yima/error.h"
 #include "yima/event.h"
+
+/* ---- jmem.c ------------------------------------------------------------- */
+
+/* Memory for the Jansson values of one event (jmem.c). Zero it to start. */
+typedef struct jmem_arena {
+    struct jmem_chunk *first, *at, *last;
+} jmem_arena;
+
+/* From now on this thread's Jansson values come from a, emptied first:
+ * whatever was made in it before is gone. */
+void jmem_begin(jmem_arena *a);
+
+/* Back to malloc() and free() for this thread's Jansson values. */
+void jmem_end(void);
+
+/* Free a's memory (not in force). */
+void jmem_free(jmem_arena *a);
 
 /* ---- context.c ---------------------------------------------------------- */
 

@@ -559,6 +559,7 @@ int yima_epcis_read_ndjson(const char *text, size_t len, int flags,
 {
     epcis_nsmap ns;
     size_t line = 0, index = 0, pos = 0;
+    jmem_arena jm = {NULL, NULL, NULL};
     reader r;
     int rc;
 
@@ -589,21 +590,24 @@ int yima_epcis_read_ndjson(const char *text, size_t len, int flags,
             rc = too_many(err, index);
             goto out;
         }
+        /* The line's values live until the next line's jmem_begin(). */
+        jmem_begin(&jm);
         ev = epcis_parse(s, n, (flags & YIMA_EPCIS_DUP_KEYS) != 0, "the line",
                          &pe);
+        rc = ev ? one(&r, ev, &ns, NULL, index, line) : 0;
+        jmem_end();
         if (!ev) {
             epcis_fault_set(&f, YIMA_EINVAL, "", "%s", pe.msg);
             if ((rc = reject(&r, index, line, &f)) != 0)
                 goto out;
             continue;
         }
-        rc = one(&r, ev, &ns, NULL, index, line);
-        json_decref(ev);
         if (rc != 0)
             goto out;
     }
     rc = 0;
 out:
+    jmem_free(&jm);
     epcis_ns_free(&ns);
     return reader_end(&r, rc, out);
 }

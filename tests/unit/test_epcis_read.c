@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "epcis/epcis_int.h" /* jmem, to test it from inside */
 #include "yima/epcis.h"
 
 #include "test_util.h"
@@ -879,6 +880,77 @@ static void test_ndjson(void **state)
     }
 }
 
+/* ---- Jansson's memory for NDJSON (jmem.c) ------------------------------ */
+
+/* Values made in an arena come from it and are reused after the rewind;
+ * a value made outside and dropped inside is freed as usual (the ASan run
+ * of this suite would see a leak or a bad free). Every example event,
+ * read again from the writer's NDJSON (arena) after the document (no
+ * arena), gives the same canonical bytes, hash ID and codes. */
+static void test_jansson_arena(void **state)
+{
+    jmem_arena a = {NULL, NULL, NULL};
+    json_t *outside = json_object(), *inside;
+    struct jmem_chunk *last;
+    yima_error err;
+
+    (void)state;
+    assert_int_equal(json_object_set_new(outside, "k", json_string("v")), 0);
+    jmem_begin(&a);
+    inside = json_array();
+    for (int i = 0; i < 5000; i++) /* more than one chunk */
+        assert_int_equal(json_array_append_new(inside, json_string("urn:x")),
+                         0);
+    json_decref(outside);
+    json_decref(inside); /* nothing: the rewind drops it */
+    jmem_end();
+    assert_non_null(a.first);
+    assert_non_null(last = a.last);
+    jmem_begin(&a);
+    inside = json_array();
+    for (int i = 0; i < 5000; i++)
+        assert_int_equal(json_array_append_new(inside, json_string("urn:x")),
+                         0);
+    jmem_end();
+    assert_ptr_equal(a.last, last); /* no chunk added: all reused */
+    jmem_free(&a);
+    assert_null(a.first);
+
+    for (size_t i = 0; i < N_EXAMPLES; i++) {
+        yima_event_batch *doc = read_example(i, 0), *nd;
+        size_t n = yima_event_batch_count(doc);
+        const char **j = calloc(n, sizeof *j);
+        size_t *l = calloc(n, sizeof *l);
+        yima_buf text;
+
+        assert_true(j && l);
+        for (size_t k = 0; k < n; k++) {
+            j[k] = yima_event_batch_get(doc, k)->json;
+            l[k] = yima_event_batch_get(doc, k)->json_len;
+        }
+        yima_buf_init(&text, 1 << 24);
+        assert_int_equal(yima_epcis_write_ndjson(&text, j, l, n), 0);
+        if (yima_epcis_read_ndjson(text.data, text.len, 0, &nd, &err) != 0)
+            fail_msg("%s as NDJSON: %s", examples[i].path, err.msg);
+        assert_int_equal(yima_event_batch_count(nd), n);
+        for (size_t k = 0; k < n; k++) {
+            const yima_event *x = yima_event_batch_get(doc, k),
+                             *y = yima_event_batch_get(nd, k);
+
+            assert_string_equal(x->json, y->json);
+            assert_string_equal(x->hash_id, y->hash_id);
+            assert_int_equal(x->n_codes, y->n_codes);
+            for (size_t c = 0; c < x->n_codes; c++)
+                assert_string_equal(x->codes[c].code, y->codes[c].code);
+        }
+        yima_buf_free(&text);
+        free(j);
+        free(l);
+        yima_event_batch_free(nd);
+        yima_event_batch_free(doc);
+    }
+}
+
 /* ---- limits ------------------------------------------------------------- */
 
 static void test_limits(void **state)
@@ -1003,6 +1075,7 @@ int main(void)
         cmocka_unit_test(test_all_or_nothing),
         cmocka_unit_test(test_proceed),
         cmocka_unit_test(test_ndjson),
+        cmocka_unit_test(test_jansson_arena),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_writer),
     };
