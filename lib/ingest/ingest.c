@@ -18,18 +18,28 @@
  * (kept here) are used again by the next pieces. Memory the process has not
  * touched before costs a page fault a page, several microseconds each on a
  * virtual machine: once a fifth of the CPU an event took.
+ *
+ * Readers run at a lower priority (READER_NICE) than the storing thread.
+ * There are as many readers as cores, so at equal priority the storing
+ * thread got a share of a core, fell behind, and readers stopped at AHEAD
+ * while it caught up alone, a core idle (more so where one input ends and
+ * the next one's readers are already AHEAD). Ahead of them, it stores as
+ * soon as a piece is read and the readers take the rest of the machine.
  */
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "yima/ingest.h"
 
 #define THREADS_MAX 16
+#define READER_NICE 5 /* readers' nice value above the caller's */
 /* Pieces read ahead of the one being stored: enough for the readers to go
  * on through a commit (tens of milliseconds of fsync), few enough that
  * what they hold is reused warm (AHEAD_MAX: about 80 MB). */
@@ -207,7 +217,14 @@ static void *reader(void *arg)
 {
     job *j = ((reader_arg *)arg)->j;
     yima_packer *pk = ((reader_arg *)arg)->pk;
+    id_t self = (id_t)gettid();
+    int nice;
 
+    /* Raising one's own nice value needs no privilege; failing to, the
+     * reader just runs at the caller's priority. */
+    errno = 0;
+    if ((nice = getpriority(PRIO_PROCESS, self)) != -1 || errno == 0)
+        (void)setpriority(PRIO_PROCESS, self, nice + READER_NICE);
     pthread_mutex_lock(&j->mu);
     while (!j->stop && j->next < j->n) {
         piece *p;

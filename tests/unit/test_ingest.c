@@ -9,9 +9,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "yima/ingest.h"
@@ -208,6 +211,72 @@ static void test_many_pieces(void **state)
     free(text);
 }
 
+/* Threads of this process whose nice value is `nice`. */
+static int threads_at_nice(int nice)
+{
+    char path[300], buf[512];
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        FILE *f;
+        char *p;
+        long v = 0;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+        if (!(f = fopen(path, "r")))
+            continue; /* the thread ended */
+        p = fgets(buf, sizeof buf, f) ? strrchr(buf, ')') : NULL;
+        fclose(f);
+        /* after the name: state, then fields 4..19; 19 is nice */
+        for (int field = 3; p && field <= 19; field++)
+            p = strchr(p + 1, ' ');
+        if (p && sscanf(p, "%ld", &v) == 1 && v == nice)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Readers run at a lower priority than the thread that stores: while they
+ * wait AHEAD of it, both are found at the caller's nice value + 5. */
+static void test_reader_priority(void **state)
+{
+    enum { MANY = 40 * YIMA_INGEST_BATCH };
+    int bad_line = 0, mine, found = 0;
+    size_t len;
+    char *text;
+    yima_store *st;
+    yima_ingest in = {.ndjson = true, .threads = 2};
+    yima_ingest_job *job;
+    yima_error err;
+
+    (void)state;
+    errno = 0;
+    mine = getpriority(PRIO_PROCESS, 0);
+    assert_true(mine != -1 || errno == 0);
+    if (mine + 5 > 19) /* run niced already: no room to go lower */
+        skip();
+    text = make_input(MANY, 0, &bad_line, &len);
+    st = fresh();
+    assert_non_null(job = yima_ingest_start(st, text, len, &in));
+    for (int i = 0; i < 500 && found < 2; i++) {
+        found = threads_at_nice(mine + 5);
+        usleep(10000);
+    }
+    assert_int_equal(found, 2);
+    assert_int_equal(getpriority(PRIO_PROCESS, 0), mine); /* ours stays */
+    assert_int_equal(yima_ingest_finish(st, job, &err), 0);
+    assert_int_equal(in.accepted, MANY);
+    yima_ingest_free(&in);
+    yima_store_close(st);
+    free(text);
+}
+
 /* The whole input being wrong: too many events, not JSON. */
 static void test_whole_input(void **state)
 {
@@ -245,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_in_order),
         cmocka_unit_test(test_fault_numbers),
         cmocka_unit_test(test_many_pieces),
+        cmocka_unit_test(test_reader_priority),
         cmocka_unit_test(test_whole_input),
     };
 
