@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "store_int.h"
-#include "yima/utf8.h"
 
 _Static_assert(YIMA_STORE_ENTRY_MAX <= YIMA_LEDGER_ENTRY_MAX,
                "a sealed entry must fit a tile bundle");
@@ -102,6 +101,13 @@ void store_hash_id_format(const uint8_t hash[YIMA_LEDGER_HASH_LEN],
            sizeof YIMA_STORE_HASH_SUFFIX);
 }
 
+/* A hex digit's value + 1; 0 for any other byte. */
+static const unsigned char unhex[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+    ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+    ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
+
 int store_hash_id_parse(const char *id, uint8_t out[YIMA_LEDGER_HASH_LEN])
 {
     size_t pre = strlen(YIMA_STORE_HASH_PREFIX);
@@ -112,11 +118,13 @@ int store_hash_id_parse(const char *id, uint8_t out[YIMA_LEDGER_HASH_LEN])
         strcmp(h + 2 * YIMA_LEDGER_HASH_LEN, YIMA_STORE_HASH_SUFFIX) != 0)
         return YIMA_EINVAL;
     for (int i = 0; i < YIMA_LEDGER_HASH_LEN; i++) {
-        int hi = yima_hex_digit(h[2 * i]), lo = yima_hex_digit(h[2 * i + 1]);
+        /* every event's, on the thread that stores: a table, not calls */
+        int hi = unhex[(unsigned char)h[2 * i]],
+            lo = unhex[(unsigned char)h[2 * i + 1]];
 
-        if (hi < 0 || lo < 0)
+        if (!hi || !lo)
             return YIMA_EINVAL;
-        out[i] = (uint8_t)(hi << 4 | lo);
+        out[i] = (uint8_t)((hi - 1) << 4 | (lo - 1));
     }
     return 0;
 }

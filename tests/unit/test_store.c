@@ -1728,6 +1728,34 @@ static void test_sealed_ahead(void **state)
     yima_store_close(st);
 }
 
+/* Hash IDs to digests: lower or upper case hex, nothing else. */
+static void test_hash_id_parse(void **state)
+{
+    char id[YIMA_EVENT_HASH_LEN + 1];
+    uint8_t h[YIMA_LEDGER_HASH_LEN];
+    const char *hex = "00112233445566778899aabbccddeeff"
+                      "0123456789ABCDEFfedcba9876543210";
+
+    (void)state;
+    snprintf(id, sizeof id, "ni:///sha-256;%s?ver=CBV2.0", hex);
+    assert_int_equal(store_hash_id_parse(id, h), 0);
+    assert_int_equal(h[0], 0x00);
+    assert_int_equal(h[5], 0x55);
+    assert_int_equal(h[15], 0xff);
+    assert_int_equal(h[16], 0x01);
+    assert_int_equal(h[23], 0xef);
+    assert_int_equal(h[31], 0x10);
+    for (size_t at = 14; at < 14 + 64; at += 9) {
+        char bad[sizeof id];
+
+        memcpy(bad, id, sizeof id);
+        bad[at] = at % 2 ? 'g' : ':'; /* just past 'f', just past '9' */
+        assert_int_equal(store_hash_id_parse(bad, h), YIMA_EINVAL);
+    }
+    id[strlen(id) - 1] = '1'; /* ?ver=CBV2.1 */
+    assert_int_equal(store_hash_id_parse(id, h), YIMA_EINVAL);
+}
+
 /* A packer of a store computes the index keys the store would. */
 static void test_pack_keys(void **state)
 {
@@ -2016,6 +2044,7 @@ int main(void)
         cmocka_unit_test(test_pack_round_trip),
         cmocka_unit_test(test_hash_id_stored_once),
         cmocka_unit_test(test_pack_keys),
+        cmocka_unit_test(test_hash_id_parse),
         cmocka_unit_test(test_sealed_ahead),
         cmocka_unit_test(test_verify_delete),
         cmocka_unit_test(test_verify_reorder_insert),
