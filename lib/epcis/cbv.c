@@ -10,6 +10,8 @@
  * in its list is left as it is, as JSON-LD expansion leaves it.
  */
 #include <assert.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "epcis_int.h"
@@ -86,6 +88,55 @@ static const struct {
     [EPCIS_VOCAB_ALERT] = {alert, GS1VOC},
 };
 
+/*
+ * The words of each list, sorted, for a binary search: every bizStep and
+ * disposition of every event is looked up, and a search of the list text
+ * (memmem) cost several hundred instructions. Made once, on first use;
+ * without memory for them the text is searched.
+ */
+typedef struct word {
+    const char *s;
+    size_t n;
+} word;
+
+#define N_VOCABS (sizeof vocab / sizeof vocab[0])
+
+static struct {
+    word *w;
+    size_t n;
+} sorted[N_VOCABS];
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static int word_cmp(const void *a, const void *b)
+{
+    const word *x = a, *y = b;
+    int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static void sort_words(void)
+{
+    for (size_t v = 0; v < N_VOCABS; v++) {
+        const char *p = vocab[v].words;
+        size_t n = 0;
+
+        if (!p)
+            continue;
+        for (const char *q = p + 1; *q; q++)
+            n += *q == ' ';
+        if (!(sorted[v].w = malloc(n * sizeof *sorted[v].w)))
+            continue;
+        for (const char *q = p + 1; *q; q++) {
+            const char *e = strchr(q, ' ');
+
+            sorted[v].w[sorted[v].n++] = (word){q, (size_t)(e - q)};
+            q = e;
+        }
+        qsort(sorted[v].w, sorted[v].n, sizeof *sorted[v].w, word_cmp);
+    }
+}
+
 /* True when s (n bytes) is one of the words of list: when " s " is in it.
  * No word of the lists is longer than 62 bytes. */
 static bool in_list(const char *list, const char *s, size_t n)
@@ -102,10 +153,19 @@ static bool in_list(const char *list, const char *s, size_t n)
 
 const char *epcis_cbv_bare(epcis_vocab v, const char *s, size_t n)
 {
-    assert((unsigned)v < sizeof vocab / sizeof vocab[0]);
+    word key = {s, n};
+
+    assert((unsigned)v < N_VOCABS);
     assert(s || n == 0);
-    if (!vocab[v].words || !in_list(vocab[v].words, s, n))
+    if (!vocab[v].words || n == 0)
         return NULL;
+    pthread_once(&sorted_once, sort_words);
+    if (sorted[v].w) {
+        if (!bsearch(&key, sorted[v].w, sorted[v].n, sizeof key, word_cmp))
+            return NULL;
+    } else if (!in_list(vocab[v].words, s, n)) {
+        return NULL;
+    }
     return vocab[v].prefix;
 }
 
@@ -123,9 +183,12 @@ static const struct {
 
 int epcis_cbv_urn(yima_buf *out, const char *s, size_t n)
 {
+    static const char common[] = "urn:epcglobal:cbv:"; /* of every one */
     int rc;
 
     assert(out && (s || n == 0));
+    if (n < sizeof common || memcmp(s, common, sizeof common - 1) != 0)
+        return 0;
     for (size_t i = 0; i < sizeof urns / sizeof urns[0]; i++) {
         size_t k = strlen(urns[i].urn);
         if (n <= k || memcmp(s, urns[i].urn, k) != 0)

@@ -114,13 +114,17 @@ int epcis_ns_add_context(epcis_nsmap *m, const json_t *context)
 
 const char *epcis_ns_iri(const epcis_nsmap *m, const char *p, size_t n)
 {
+    /* The first byte first: most values split at a colon ("urn:...")
+     * have no prefix defined, and are looked up for every value. */
+    const char c = n ? p[0] : '\0';
+
     for (; m; m = m->parent)
         for (size_t i = m->n; i-- > 0;)
-            if (strlen(m->v[i].prefix) == n &&
+            if (m->v[i].prefix[0] == c && strlen(m->v[i].prefix) == n &&
                 memcmp(m->v[i].prefix, p, n) == 0)
                 return m->v[i].iri;
     for (size_t i = 0; i < sizeof std_ns / sizeof std_ns[0]; i++)
-        if (strlen(std_ns[i].prefix) == n &&
+        if (std_ns[i].prefix[0] == c && strlen(std_ns[i].prefix) == n &&
             memcmp(std_ns[i].prefix, p, n) == 0)
             return std_ns[i].iri;
     return NULL;

@@ -398,6 +398,24 @@ static void test_cbv_words(void **state)
     assert_null(epcis_cbv_bare(EPCIS_VOCAB_BIZSTEP, "in_transit", 10));
     assert_null(epcis_cbv_bare(EPCIS_VOCAB_BIZSTEP, "shippin", 7));
     assert_null(epcis_cbv_bare(EPCIS_VOCAB_NONE, "shipping", 8));
+    /* the first and last words of lists, a word and more, another case,
+     * nothing, two words */
+    assert_non_null(epcis_cbv_bare(EPCIS_VOCAB_BIZSTEP, "accepting", 9));
+    assert_non_null(epcis_cbv_bare(EPCIS_VOCAB_BIZSTEP, "void_shipping", 13));
+    assert_non_null(epcis_cbv_bare(EPCIS_VOCAB_DISP, "active", 6));
+    assert_non_null(epcis_cbv_bare(EPCIS_VOCAB_DISP, "unknown", 7));
+    assert_non_null(epcis_cbv_bare(EPCIS_VOCAB_BTT, "bol", 3));
+    assert_non_null(epcis_cbv_bare(EPCIS_VOCAB_BTT, "upevt", 5));
+    assert_non_null(
+        epcis_cbv_bare(EPCIS_VOCAB_MEASUREMENT, "AbsoluteHumidity", 16));
+    assert_non_null(epcis_cbv_bare(EPCIS_VOCAB_MEASUREMENT, "Wavenumber", 10));
+    assert_non_null(epcis_cbv_bare(EPCIS_VOCAB_ALERT, "ERROR_CONDITION", 15));
+    assert_null(epcis_cbv_bare(EPCIS_VOCAB_BIZSTEP, "shipping2", 9));
+    assert_null(epcis_cbv_bare(EPCIS_VOCAB_BIZSTEP, "Shipping", 8));
+    assert_null(epcis_cbv_bare(EPCIS_VOCAB_BIZSTEP, "", 0));
+    assert_null(epcis_cbv_bare(EPCIS_VOCAB_BIZSTEP, "packing picking", 15));
+    assert_null(epcis_cbv_bare(EPCIS_VOCAB_MEASUREMENT, "Volume Flow", 11));
+    assert_non_null(epcis_cbv_bare(EPCIS_VOCAB_BIZSTEP, "shipping!", 8));
 
     yima_buf_init(&b, 256);
     assert_int_equal(
@@ -408,6 +426,10 @@ static void test_cbv_words(void **state)
         epcis_cbv_urn(&b, "urn:epcglobal:cbv:sdt:owning_party", 34), 1);
     assert_string_equal(b.data, "https://ref.gs1.org/cbv/SDT-owning_party");
     yima_buf_reset(&b);
+    /* shorter than the common prefix, or not it */
+    assert_int_equal(epcis_cbv_urn(&b, "urn:epcglobal:cbv", 17), 0);
+    assert_int_equal(epcis_cbv_urn(&b, "urn:epcglobal:cbx:disp:x", 24), 0);
+    assert_int_equal(b.len, 0);
     /* a business transaction ID is not vocabulary */
     assert_int_equal(
         epcis_cbv_urn(&b, "urn:epcglobal:cbv:bt:0614141073467:1", 36), 0);
