@@ -165,6 +165,27 @@ static bool unescape(reader *r, const unsigned char *start, const char **s,
     return false;
 }
 
+/* Bytes a string goes on with as they are: printable ASCII but '"' and
+ * '\\'. */
+static const unsigned char plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* A string whose opening quote is at r->p: *s and *n are its text, in the
  * input itself when it has no escapes (then *in_place is set), else in
  * r->tmp until the next string. */
@@ -173,9 +194,20 @@ static bool string(reader *r, const char **s, size_t *n, bool *in_place)
     const unsigned char *start = ++r->p;
 
     while (r->p < r->end) {
-        unsigned char c = *r->p;
+        unsigned char c;
         size_t k;
 
+        /* printable ASCII but the quote and the backslash, in a local */
+        {
+            const unsigned char *p = r->p, *end = r->end;
+
+            while (p < end && plain[*p])
+                p++;
+            r->p = p;
+        }
+        if (r->p == r->end)
+            break;
+        c = *r->p;
         if (c == '"') {
             *s = (const char *)start;
             *n = (size_t)(r->p - start);
