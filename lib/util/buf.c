@@ -73,6 +73,13 @@ int yima_buf_add(yima_buf *b, const void *p, size_t n)
     int rc;
 
     assert(b);
+    /* Room already (most appends): no call to grow(). */
+    if (b->size - b->len > n && b->cap - b->len >= n && !b->failed) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
     if ((rc = grow(b, n)) != 0)
         return rc;
     if (n)
