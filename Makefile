@@ -36,7 +36,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIBYIMA := $(BUILD)/libyima.a
 YIMA    := $(BUILD)/yima
 
-.PHONY: all setup test unit e2e fuzz-replay asan bench fuzz run format clean
+.PHONY: all setup test unit e2e fuzz-replay asan bench fuzz run format clean pack-dict
 .DEFAULT_GOAL := all
 
 all: setup $(YIMA)
@@ -54,6 +54,15 @@ lib/code/gs1_ai_table.c: data/gs1/gs1-syntax-dictionary.txt tools/gen-gs1-table.
 lib/code/ecode_table.c: data/ecode/versions.tsv tools/gen-ecode-table.awk
 	awk -f tools/gen-ecode-table.awk data/ecode/versions.tsv > $@.tmp
 	mv $@.tmp $@
+
+# Dictionary 2 of packed events is trained on generated events
+# (tools/mkdict.c). The file is kept: its bytes are part of the store's
+# format. This makes it again, byte for byte.
+pack-dict: $(LIBYIMA)
+	@mkdir -p $(BUILD)/tools
+	$(CC) $(CFLAGS) -Ilib -Ibench -o $(BUILD)/tools/mkdict tools/mkdict.c $(LIBYIMA) $(LDLIBS)
+	$(BUILD)/tools/mkdict > lib/store/pack_dict2.c.tmp
+	mv lib/store/pack_dict2.c.tmp lib/store/pack_dict2.c
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

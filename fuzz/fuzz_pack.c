@@ -17,16 +17,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static yima_packer *p; /* one for the whole run */
+    static const unsigned char tags[] = {PACK_JSON_1, PACK_JSON_2,
+                                         PACK_CODES_FRONT};
     yima_buf in, out;
 
     if (!p && !(p = yima_packer_new()))
         abort();
     yima_buf_init(&in, SIZE_MAX);
     yima_buf_init(&out, PACK_MAX);
-    /* The bytes as a stored value of either column. */
-    for (int tag = 0; tag < 2; tag++) {
+    /* The bytes as a stored value of either column (JSON of either
+     * dictionary). */
+    for (size_t t = 0; t < sizeof tags; t++) {
         yima_buf_reset(&in);
-        yima_buf_putc(&in, (char)(tag ? PACK_CODES_FRONT : PACK_JSON_1));
+        yima_buf_putc(&in, (char)tags[t]);
         yima_buf_add(&in, data, size);
         if (store_unpack(p, in.data, in.len, &out) == 0 && out.len > PACK_MAX)
             abort();

@@ -16,7 +16,7 @@
 #include "yima/mem.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 /* The custody state (lib/trace/state.c): derived from the events. Schema
  * 6 added the units of each batch. */
@@ -74,7 +74,7 @@ static const char schema[] =
     "PRAGMA page_size=16384;"
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=7;"            /* SCHEMA_VERSION */
+    "PRAGMA user_version=8;"            /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
@@ -199,9 +199,14 @@ static const char upgrade_5[] =
  * read packed rows, so the version changes, and nothing else. */
 static const char upgrade_6[] = "PRAGMA user_version=7;";
 
+/* Version 8 packs new entries against dictionary 2 (pack.c) and reads rows
+ * of both dictionaries; older programs know only dictionary 1. */
+static const char upgrade_7[] = "PRAGMA user_version=8;";
+
 /* upgrades[v] takes a store of schema v to v + 1 (each sets user_version). */
 static const char *const upgrades[SCHEMA_VERSION] = {
-    [3] = upgrade_3, [4] = upgrade_4, [5] = upgrade_5, [6] = upgrade_6};
+    [3] = upgrade_3, [4] = upgrade_4, [5] = upgrade_5, [6] = upgrade_6,
+    [7] = upgrade_7};
 
 /* SQ_HASH_ROWS value lists of two parameters each. */
 #define HASH_ROWS_4  "(?, ?), (?, ?), (?, ?), (?, ?)"

@@ -200,6 +200,7 @@ int store_leaf_hash(EVP_MD_CTX *md, const EVP_MD *sha256, const void *head,
 /* ---- Packed columns (pack.c) -------------------------------------------- */
 
 #define PACK_JSON_1      0x01 /* events.entry: canonical JSON, dictionary 1 */
+#define PACK_JSON_2      0x02 /* ... dictionary 2 (pack_dict2.c): new rows */
 #define PACK_CODES_FRONT 0x82 /* events.codes: the code list, front-coded */
 #define PACK_MAX         (1u << 20) /* most bytes a packed value unpacks to */
 
@@ -208,12 +209,17 @@ int store_leaf_hash(EVP_MD_CTX *md, const EVP_MD *sha256, const void *head,
  * YIMA_ENOMEM. */
 int store_pack_json(yima_packer *p, const char *json, size_t n, yima_buf *out);
 int store_pack_codes(yima_packer *p, const yima_event *ev, yima_buf *out);
+/* Dictionary 2 (pack_dict2.c, made by tools/mkdict.c). */
+extern const unsigned char store_dict2[];
+extern const size_t store_dict2_len;
+
 /* Let p compute code index keys under secret (yima_store_packer). */
 void store_packer_key(yima_packer *p, const uint8_t secret[16]);
 
 /* Is the value src (n bytes) of events.entry / events.codes packed? */
 #define store_packed_json(src, n)                                              \
-    ((n) > 0 && *(const unsigned char *)(src) == PACK_JSON_1)
+    ((n) > 0 && (*(const unsigned char *)(src) == PACK_JSON_1 ||               \
+                 *(const unsigned char *)(src) == PACK_JSON_2))
 #define store_packed_codes(src, n)                                             \
     ((n) > 0 && *(const unsigned char *)(src) == PACK_CODES_FRONT)
 
