@@ -1322,9 +1322,25 @@ static void test_index_runs(void **state)
     yima_store_close(st);
 }
 
+/* PRAGMA synchronous of db: 2 is FULL, 1 NORMAL. */
+static int synchronous_of(sqlite3 *db)
+{
+    sqlite3_stmt *q;
+    int v;
+
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    v = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
 /* A flush that fails leaves the tail sorted by key; a batch rolled back
  * after it must put `upto` back where it was, not derive it from the last
- * posting kept, or the next sync adds events to the tail twice. */
+ * posting kept, or the next sync adds events to the tail twice. A flush
+ * runs with synchronous=NORMAL (its runs are derived): FULL again after
+ * it, failed or not, for the events. */
 static void test_rollback_after_failed_flush(void **state)
 {
     enum { N = 60 };
@@ -1362,6 +1378,7 @@ static void test_rollback_after_failed_flush(void **state)
                      SQLITE_OK);
     assert_int_not_equal(sq_index_flush(s, &err), 0);
     assert_int_equal(s->tail.n, tail);
+    assert_int_equal(synchronous_of(s->db), 2); /* FULL again for events */
     /* sorted by key now: the last posting is not of event N - 1 */
     assert_int_not_equal(IX_IDX(&s->tail.post[tail - 1]), N - 1);
     assert_int_equal(
@@ -1382,6 +1399,7 @@ static void test_rollback_after_failed_flush(void **state)
     /* Every event indexed once: two postings each (eventID, read point). */
     append_range(st, N, 10);
     assert_int_equal(sq_index_flush(s, &err), 0);
+    assert_int_equal(synchronous_of(s->db), 2);
     assert_int_equal(sqlite3_prepare_v2(s->db,
                                         "SELECT sum(postings) FROM index_runs",
                                         -1, &q, NULL),
