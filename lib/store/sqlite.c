@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "store_int.h"
-#include "yima/mem.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
 #define SCHEMA_VERSION 8
@@ -570,29 +569,16 @@ static int pragma_int(sq *s, const char *sqltext, int *out)
 
 /*
  * SQLite's process-wide settings, made before its first use (after it,
- * sqlite3_config() refuses them, and SQLite works as it would anyway):
- *  - no memory statistics (yima never reads them): counting took a global
- *    mutex for every allocation;
- *  - page cache memory (SQ_PAGECACHE_BYTES, for pages of up to 16 KB) in
- *    huge pages (yima/mem.h): a writer's cache of 32 MB was 8,000 fresh
- *    pages to fault in, one by one, on the thread that stores. What does
- *    not fit comes from malloc() as before.
+ * sqlite3_config() refuses them, and SQLite works as it would anyway): no
+ * memory statistics (yima never reads them), since counting took a global
+ * mutex for every allocation. (A page-cache pool in huge pages saved the
+ * writer's first-touch faults, 2-3 %, but a pool is a cap for every
+ * connection of the process together, and its slots are sized for 16 KB
+ * pages, four times the memory for stores of 4 KB pages: not kept.)
  */
 static void sqlite_setup(void)
 {
-    int hdr = 0;
-
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) == SQLITE_OK &&
-        hdr > 0) {
-        size_t sz = (16384 + (size_t)hdr + 15) & ~(size_t)15;
-        size_t lines = SQ_PAGECACHE_BYTES / sz;
-        void *pool = yima_mem_huge(lines * sz);
-
-        if (pool && sqlite3_config(SQLITE_CONFIG_PAGECACHE, pool, (int)sz,
-                                   (int)lines) != SQLITE_OK)
-            free(pool);
-    }
 }
 
 void sq_setup(void)

@@ -75,7 +75,8 @@ int yima_buf_add(yima_buf *b, const void *p, size_t n)
     assert(b);
     /* Room already (most appends): no call to grow(). */
     if (b->size - b->len > n && b->cap - b->len >= n && !b->failed) {
-        memcpy(b->data + b->len, p, n);
+        if (n) /* p may be NULL then */
+            memcpy(b->data + b->len, p, n);
         b->len += n;
         b->data[b->len] = '\0';
         return 0;
