@@ -314,8 +314,6 @@ enum sq_stmt {
  * checkpointer thread does (sqlite_wal.c); divided by the page size. */
 #define SQ_WAL_AUTOCHECKPOINT (64 << 20)
 #define SQ_BUSY_MS 10000 /* a handle waits this long for another's lock */
-#define SQ_PAGECACHE_BYTES    (64u << 20) /* SQLite's page cache pool (sq_setup) \
-                                           */
 /* Bytes of WAL past which the writer restarts it (sq_wal_restart). */
 #define SQ_WAL_RESTART (64 << 20)
 #define SQ_HASH_ROWS          32 /* rows of SQ_HASH_PUT_MANY */
