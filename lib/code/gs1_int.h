@@ -157,8 +157,8 @@ int gs1_parse_epc_urn(const char *s, size_t n, bool write_urn, yima_code *out,
                       yima_error *err);
 
 /* The shapes most codes of an EPCIS document have (gs1_quick.c): fills
- * scheme, form, the AIs and canonical exactly as the full parse with
- * canonical_only would, and returns 1; returns 0 (out untouched) for
+ * scheme, form, the AIs, canonical and digital_link exactly as the full
+ * parse with canonical_only would, and returns 1; returns 0 (out untouched) for
  * anything else, valid or not, for the full parser to decide. */
 int gs1_quick(const char *s, size_t n, yima_code *out);
 

@@ -81,6 +81,9 @@ static void put_canonical(yima_code *out, const char *form)
         k += vn;
     }
     c[k] = '\0';
+    /* The full parse with canonical_only writes the Digital Link too: for
+     * these shapes it is the canonical form. */
+    memcpy(out->digital_link, c, k + 1);
     out->scheme = YIMA_SCHEME_GS1;
     out->form = form;
 }

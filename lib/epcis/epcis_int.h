@@ -42,8 +42,10 @@ typedef struct jmem_arena {
 } jmem_arena;
 
 /* From now on this thread's Jansson values come from a, emptied first:
- * whatever was made in it before is gone. */
-void jmem_begin(jmem_arena *a);
+ * whatever was made in it before is gone. False (and nothing changes) when
+ * Jansson's allocation functions are not jmem's any more: the caller then
+ * drops its values with json_decref(). */
+bool jmem_begin(jmem_arena *a);
 
 /* Back to malloc() and free() for this thread's Jansson values. */
 void jmem_end(void);

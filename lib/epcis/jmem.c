@@ -87,12 +87,21 @@ __attribute__((constructor)) static void install(void)
     json_set_alloc_funcs(jmalloc, jfree);
 }
 
-void jmem_begin(jmem_arena *a)
+bool jmem_begin(jmem_arena *a)
 {
+    json_malloc_t m;
+    json_free_t f;
+
+    /* A program that set Jansson's functions itself after ours: then no
+     * arena, and the caller drops its values as usual. */
+    json_get_alloc_funcs(&m, &f);
+    if (m != jmalloc || f != jfree)
+        return false;
     for (jmem_chunk *c = a->first; c; c = c->next)
         c->used = 0;
     a->at = a->first;
     in_force = a;
+    return true;
 }
 
 void jmem_end(void)

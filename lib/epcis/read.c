@@ -560,6 +560,7 @@ int yima_epcis_read_ndjson(const char *text, size_t len, int flags,
     epcis_nsmap ns;
     size_t line = 0, index = 0, pos = 0;
     jmem_arena jm = {NULL, NULL, NULL};
+    bool arena;
     reader r;
     int rc;
 
@@ -591,11 +592,14 @@ int yima_epcis_read_ndjson(const char *text, size_t len, int flags,
             goto out;
         }
         /* The line's values live until the next line's jmem_begin(). */
-        jmem_begin(&jm);
+        arena = jmem_begin(&jm);
         ev = epcis_parse(s, n, (flags & YIMA_EPCIS_DUP_KEYS) != 0, "the line",
                          &pe);
         rc = ev ? one(&r, ev, &ns, NULL, index, line) : 0;
-        jmem_end();
+        if (arena)
+            jmem_end();
+        else
+            json_decref(ev);
         if (!ev) {
             epcis_fault_set(&f, YIMA_EINVAL, "", "%s", pe.msg);
             if ((rc = reject(&r, index, line, &f)) != 0)

@@ -406,6 +406,12 @@ int sq_begin(void *be, yima_error *err)
     int rc;
 
     s->last[0] = '\0';
+    if (s->not_full) { /* a flush could not put it back (sqlite_index.c) */
+        if ((rc = sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL,
+                               NULL)) != SQLITE_OK)
+            return sq_fail(s, NULL, rc, err, "synchronous=FULL");
+        s->not_full = false;
+    }
     if ((rc = exec1(s, SQ_BEGIN, err, "begin")) != 0)
         return rc;
     if ((rc = sq_index_sync(s, err)) != 0) {

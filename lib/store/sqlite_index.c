@@ -470,7 +470,11 @@ int sq_index_flush(sq *s, yima_error *err)
             if ((rc = in_tx(s, merge_one, err)) != 0)
                 break;
     }
-    sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+    /* Events must never be committed at NORMAL: when SQLite will not go
+     * back to FULL, the next write transaction tries again and refuses to
+     * begin without it (sq_begin). */
+    s->not_full = sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL,
+                               NULL) != SQLITE_OK;
     return rc;
 }
 

@@ -313,7 +313,7 @@ enum sq_stmt {
 /* Bytes of WAL past which SQLite's own checkpoint runs, when no
  * checkpointer thread does (sqlite_wal.c); divided by the page size. */
 #define SQ_WAL_AUTOCHECKPOINT (64 << 20)
-#define SQ_BUSY_MS 10000 /* a handle waits this long for another's lock */
+#define SQ_BUSY_MS            10000 /* a handle waits this long for another's lock */
 /* Bytes of WAL past which the writer restarts it (sq_wal_restart). */
 #define SQ_WAL_RESTART (64 << 20)
 #define SQ_HASH_ROWS          32 /* rows of SQ_HASH_PUT_MANY */
@@ -341,6 +341,7 @@ typedef struct sq {
     size_t tail_mark;    /* tail.n when the write transaction began */
     uint64_t tail_upto_mark; /* tail.upto then */
     bool writing, wrote; /* in a write transaction; ever wrote */
+    bool not_full;       /* synchronous is not FULL (sq_index_flush) */
     sq_ckpt *ckpt;       /* the checkpointer thread, once this handle writes */
     bool ckpt_failed;
     int page_size;       /* the database's, read at open */

@@ -896,7 +896,7 @@ static void test_jansson_arena(void **state)
 
     (void)state;
     assert_int_equal(json_object_set_new(outside, "k", json_string("v")), 0);
-    jmem_begin(&a);
+    assert_true(jmem_begin(&a));
     inside = json_array();
     for (int i = 0; i < 5000; i++) /* more than one chunk */
         assert_int_equal(json_array_append_new(inside, json_string("urn:x")),
@@ -906,7 +906,7 @@ static void test_jansson_arena(void **state)
     jmem_end();
     assert_non_null(a.first);
     assert_non_null(last = a.last);
-    jmem_begin(&a);
+    assert_true(jmem_begin(&a));
     inside = json_array();
     for (int i = 0; i < 5000; i++)
         assert_int_equal(json_array_append_new(inside, json_string("urn:x")),
@@ -915,6 +915,25 @@ static void test_jansson_arena(void **state)
     assert_ptr_equal(a.last, last); /* no chunk added: all reused */
     jmem_free(&a);
     assert_null(a.first);
+
+    /* A program that sets Jansson's functions itself: no arena, and each
+     * line's values are dropped as usual (the ASan run sees any leak). */
+    {
+        json_malloc_t m;
+        json_free_t f;
+        yima_event_batch *b;
+        const char *text = OBS "," EPC "}\n" OBS "," EPC "}\n";
+
+        json_get_alloc_funcs(&m, &f);
+        json_set_alloc_funcs(malloc, free);
+        assert_false(jmem_begin(&a));
+        assert_null(a.first);
+        assert_int_equal(
+            yima_epcis_read_ndjson(text, strlen(text), 0, &b, &err), 0);
+        assert_int_equal(yima_event_batch_count(b), 2);
+        yima_event_batch_free(b);
+        json_set_alloc_funcs(m, f);
+    }
 
     for (size_t i = 0; i < N_EXAMPLES; i++) {
         yima_event_batch *doc = read_example(i, 0), *nd;

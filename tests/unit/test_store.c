@@ -1408,6 +1408,14 @@ static void test_rollback_after_failed_flush(void **state)
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(q, 0), (N + 10) * 2);
     sqlite3_finalize(q);
+    /* A flush that could not put FULL back: the next write does first. */
+    assert_int_equal(
+        sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL),
+        SQLITE_OK);
+    s->not_full = true;
+    append_range(st, N + 10, 1);
+    assert_int_equal(synchronous_of(s->db), 2);
+    assert_false(s->not_full);
     assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
     yima_store_close(st);
 }
