@@ -55,14 +55,19 @@ lib/code/ecode_table.c: data/ecode/versions.tsv tools/gen-ecode-table.awk
 	awk -f tools/gen-ecode-table.awk data/ecode/versions.tsv > $@.tmp
 	mv $@.tmp $@
 
-# Dictionary 2 of packed events is trained on generated events
-# (tools/mkdict.c). The file is kept: its bytes are part of the store's
-# format. This makes it again, byte for byte.
+# Dictionary 2 of packed events was trained on generated events
+# (tools/mkdict.c). Its bytes are part of the store's format, so the file
+# is kept and never made again: this checks that the tool still makes the
+# same bytes (a new dictionary needs a new tag, see lib/store/pack.c).
 pack-dict: $(LIBYIMA)
 	@mkdir -p $(BUILD)/tools
 	$(CC) $(CFLAGS) -Ilib -Ibench -o $(BUILD)/tools/mkdict tools/mkdict.c $(LIBYIMA) $(LDLIBS)
-	$(BUILD)/tools/mkdict > lib/store/pack_dict2.c.tmp
-	mv lib/store/pack_dict2.c.tmp lib/store/pack_dict2.c
+	$(BUILD)/tools/mkdict > $(BUILD)/tools/pack_dict2.c
+	@cmp -s $(BUILD)/tools/pack_dict2.c lib/store/pack_dict2.c || { \
+		echo "pack-dict: tools/mkdict.c no longer makes lib/store/pack_dict2.c" \
+		"($(BUILD)/tools/pack_dict2.c differs); keep the file, give a new" \
+		"dictionary a new tag"; exit 1; }
+	@echo "pack-dict: lib/store/pack_dict2.c is what tools/mkdict.c makes"
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

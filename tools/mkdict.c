@@ -1,6 +1,8 @@
 /*
  * mkdict.c - how dictionary 2 of packed events (lib/store/pack_dict2.c)
- * was made: `make pack-dict` writes that file again, byte for byte.
+ * was made. `make pack-dict` runs it and checks that it still makes that
+ * file byte for byte; it never replaces the file, whose bytes every row
+ * packed with them needs.
  *
  * The dictionary is trained with zstd's trainer (ZDICT_trainFromBuffer) on
  * the canonical JSON of events from the benchmark's synthetic supply chain

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
 #include <sqlite3.h>
 
 #include "yima/ledger.h"
@@ -1944,6 +1945,31 @@ static void test_pack_round_trip(void **state)
     assert_int_equal(pk[2].codes_len, 1 + 1 + 1 + 8 + 1 + 1 + 2);
     /* The canonical JSON of an event shrinks to well under half. */
     assert_true(pk[1].json_len * 2 < ev[1].json_len);
+    /* Dictionary 2 is the one rows were packed with: its bytes (a new
+     * one needs a new tag), and a frame packed when it was made. */
+    {
+        static const char want[] = "5f0749a7fe108a7d7b0e547d5a548843"
+                                   "ce2804e255fbfc75ba2f67cc44452e74";
+        unsigned char md[32];
+        char hex[65];
+        size_t bn, jn;
+        char *b = slurp("tests/data/store/packed-json-2.bin", &bn),
+             *j = slurp("tests/data/store/packed-json-1.json", &jn);
+
+        assert_int_equal(store_dict2_len, 16384);
+        SHA256(store_dict2, store_dict2_len, md);
+        for (int i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        assert_string_equal(hex, want);
+        assert_non_null(b);
+        assert_non_null(j);
+        assert_int_equal(b[0], PACK_JSON_2);
+        assert_int_equal(store_unpack(p, b, bn, &out), 0);
+        assert_int_equal(out.len, jn);
+        assert_memory_equal(out.data, j, jn);
+        free(b);
+        free(j);
+    }
     /* Rows of dictionary 1 (written before dictionary 2) read as they
      * were: a frame the program of then packed. */
     {
