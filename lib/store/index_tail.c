@@ -198,7 +198,9 @@ static int cmp_post(const void *a, const void *b)
 #define SMALL    48 /* postings sorted by insertion */
 #define SCRATCH_MIN 65536 /* postings worth a scratch array to sort */
 
-static void insertion_sort(ix_post *p, size_t n)
+/* Sort n postings nearly in order by insertion, giving up (false) past
+ * `budget` moves: the caller then sorts what it left, a permutation. */
+static bool settle(ix_post *p, size_t n, size_t budget)
 {
     for (size_t i = 1; i < n; i++) {
         ix_post x = p[i];
@@ -207,6 +209,32 @@ static void insertion_sort(ix_post *p, size_t n)
         for (; j > 0 && ix_post_cmp(&x, &p[j - 1]) < 0; j--)
             p[j] = p[j - 1];
         p[j] = x;
+        if (i - j > budget)
+            return false;
+        budget -= i - j;
+    }
+    return true;
+}
+
+static void insertion_sort(ix_post *p, size_t n)
+{
+    settle(p, n, SIZE_MAX);
+}
+
+/* Count the n postings at p into the buckets of their keys' `bits` bits
+ * at `shift`: bucket d will be [start[d], start[d + 1]); next[d] =
+ * start[d]. */
+static void count_buckets(const ix_post *p, size_t n, unsigned shift,
+                          unsigned bits, size_t *start, size_t *next)
+{
+    const size_t radix = (size_t)1 << bits, mask = radix - 1;
+
+    memset(start, 0, (radix + 1) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[(p[i].key >> shift & mask) + 1]++;
+    for (size_t d = 0; d < radix; d++) {
+        start[d + 1] += start[d];
+        next[d] = start[d];
     }
 }
 
@@ -219,13 +247,7 @@ static void distribute(ix_post *p, size_t n, unsigned shift, unsigned bits,
 {
     const size_t radix = (size_t)1 << bits, mask = radix - 1;
 
-    memset(start, 0, (radix + 1) * sizeof *start);
-    for (size_t i = 0; i < n; i++)
-        start[(p[i].key >> shift & mask) + 1]++;
-    for (size_t d = 0; d < radix; d++) {
-        start[d + 1] += start[d];
-        next[d] = start[d];
-    }
+    count_buckets(p, n, shift, bits, start, next);
     for (size_t d = 0; d < radix; d++)
         while (next[d] < start[d + 1]) {
             ix_post x = p[next[d]];
@@ -279,35 +301,11 @@ void ix_post_sort_in_place(ix_post *post, size_t count)
 static void spread(const ix_post *src, ix_post *dst, size_t n, unsigned shift,
                    unsigned bits, size_t *start, size_t *next)
 {
-    const size_t radix = (size_t)1 << bits, mask = radix - 1;
+    const size_t mask = ((size_t)1 << bits) - 1;
 
-    memset(start, 0, (radix + 1) * sizeof *start);
-    for (size_t i = 0; i < n; i++)
-        start[(src[i].key >> shift & mask) + 1]++;
-    for (size_t d = 0; d < radix; d++) {
-        start[d + 1] += start[d];
-        next[d] = start[d];
-    }
+    count_buckets(src, n, shift, bits, start, next);
     for (size_t i = 0; i < n; i++)
         dst[next[src[i].key >> shift & mask]++] = src[i];
-}
-
-/* Sort n postings nearly in order by insertion, giving up (false) past
- * `budget` moves: the caller then sorts what it left, a permutation. */
-static bool settle(ix_post *p, size_t n, size_t budget)
-{
-    for (size_t i = 1; i < n; i++) {
-        ix_post x = p[i];
-        size_t j = i;
-
-        for (; j > 0 && ix_post_cmp(&x, &p[j - 1]) < 0; j--)
-            p[j] = p[j - 1];
-        p[j] = x;
-        if (i - j > budget)
-            return false;
-        budget -= i - j;
-    }
-    return true;
 }
 
 /*
