@@ -452,6 +452,15 @@ int yima_ingest_finish(yima_store *st, yima_ingest_job *jb, yima_error *err)
         return yima_error_set(err, YIMA_ENOMEM, 0, "out of memory");
     }
 
+    /* The write lock is taken once the first piece is read, not while the
+     * readers start (at a lower priority, under load, that can be long
+     * for other writers waiting). */
+    if (jb->nth > 0 && j->n > 0) {
+        pthread_mutex_lock(&j->mu);
+        while (!j->p[0].read)
+            pthread_cond_wait(&j->cv, &j->mu);
+        pthread_mutex_unlock(&j->mu);
+    }
     rc = yima_store_batch_begin(st, err);
     tx = rc == 0;
     for (size_t i = 0; rc == 0 && i < j->n; i++) {
