@@ -27,7 +27,7 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 7; 16 KB
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 8; 16 KB
  * pages in stores made since version 7; WAL, synchronous=FULL,
  * foreign_keys=ON, busy_timeout 10 s; a checkpointer thread copies the WAL
  * back past 16 MiB, the writer itself past 1 GiB):
@@ -105,9 +105,11 @@
  * code index are derived from the entry and only make queries fast. Master
  * data is mutable and not sealed.
  *
- * Packed columns (lib/store/pack.c): events.entry is the tag byte 0x01 and
- * one zstd frame of the canonical JSON, compressed against a fixed
- * dictionary of EPCIS 2.0 words, which the tag names; events.codes is the
+ * Packed columns (lib/store/pack.c): events.entry is a tag byte and one
+ * zstd frame of the canonical JSON, compressed against the fixed
+ * dictionary the tag names: 0x01, EPCIS 2.0 words as raw text (rows of
+ * schema 7); 0x02, a dictionary zstd trained on generated events
+ * (lib/store/pack_dict2.c, schema 8 on). events.codes is the
  * tag 0x82 and the code list front-coded (for each code: role, the length
  * of the prefix shared with the code before, the rest, NUL), or empty
  * when the event has no codes. Rows written by schema 6 hold the sealed entry
