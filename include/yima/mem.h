@@ -16,10 +16,6 @@
 
 #define YIMA_HUGE_PAGE ((size_t)2 << 20)
 
-/* Ask for huge pages for the whole 2 MB pages inside [p, p + n) (of a
- * block from malloc() or realloc(), say). Nothing when there are none. */
-void yima_mem_hint_huge(void *p, size_t n);
-
 /* n bytes aligned to a huge page and asked to be in huge pages (n is
  * rounded up to a whole number of them); free with free(). NULL when out
  * of memory. */

@@ -8,17 +8,6 @@
 
 #include "yima/mem.h"
 
-void yima_mem_hint_huge(void *p, size_t n)
-{
-    uintptr_t lo = ((uintptr_t)p + YIMA_HUGE_PAGE - 1) & ~(YIMA_HUGE_PAGE - 1),
-              hi = ((uintptr_t)p + n) & ~(YIMA_HUGE_PAGE - 1);
-
-    /* Advice only: an old kernel or a setting of "never" refuses it, and
-     * the memory is as good in small pages. */
-    if (p && hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-}
-
 void *yima_mem_huge(size_t n)
 {
     void *p;
@@ -28,7 +17,9 @@ void *yima_mem_huge(size_t n)
     n = (n + YIMA_HUGE_PAGE - 1) & ~(YIMA_HUGE_PAGE - 1);
     if (posix_memalign(&p, YIMA_HUGE_PAGE, n) != 0)
         return NULL;
-    yima_mem_hint_huge(p, n);
+    /* Advice only: an old kernel or a setting of "never" refuses it, and
+     * the memory is as good in small pages. */
+    (void)madvise(p, n, MADV_HUGEPAGE);
     return p;
 }
 

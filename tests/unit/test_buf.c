@@ -114,13 +114,11 @@ static void test_mem_huge(void **state)
     assert_int_equal((uintptr_t)p % YIMA_HUGE_PAGE, 0);
     p[YIMA_HUGE_PAGE - 1] = 1; /* rounded up to a whole huge page */
     free(p);
-    yima_mem_hint_huge(NULL, 0);
     for (; n < 3 * YIMA_HUGE_PAGE / sizeof *v; n++) {
         if (n == cap) {
             cap = cap ? cap * 2 : 1000;
             assert_non_null(
                 v = yima_mem_grow(v, n * sizeof *v, cap * sizeof *v));
-            yima_mem_hint_huge(v, cap * sizeof *v);
         }
         v[n] = (uint32_t)(n * 2654435761u);
     }
