@@ -27,7 +27,7 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 8; 16 KB
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 9; 16 KB
  * pages in stores made since version 7; WAL, synchronous=FULL,
  * foreign_keys=ON, busy_timeout 10 s; a checkpointer thread copies the WAL
  * back past 16 MiB, the writer itself past 1 GiB):
@@ -66,9 +66,13 @@
  *               level        INTEGER             merges it went through
  *               lo, hi       INTEGER             it covers events [lo, hi)
  *               postings     INTEGER
- *   index_blocks run, first_key, data            a run's postings, 16 bytes
- *                                                each, in key order; derived
- *                                                from events.codes, see
+ *               format       INTEGER             of its blocks: 1, 16 bytes
+ *                                                a posting (runs written
+ *                                                before schema 9); 2, delta
+ *                                                varints (lib/store/index.h)
+ *   index_blocks run, first_key, data            a run's postings in key
+ *                                                order; derived from
+ *                                                events.codes, see
  *                                                lib/store/index.h; found by
  *                                                the unique index (run,
  *                                                first_key)

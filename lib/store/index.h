@@ -35,11 +35,11 @@
 #ifndef YIMA_STORE_INDEX_H
 #define YIMA_STORE_INDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define IX_BLOCK  256       /* postings per run block (a 4 KB blob: a look-up
-                               reads a page or two per run) */
+#define IX_BLOCK  256       /* postings per run block (about 1.7 KB) */
 #define IX_FLUSH  (1 << 21) /* postings in the tail that trigger a flush */
 #define IX_FANOUT 4         /* runs of one level merged into one */
 #define IX_CLOSE_FLUSH (1 << 16) /* a writer closing with this many flushes */
@@ -101,8 +101,49 @@ void ix_post_sort_in_place(ix_post *post, size_t n);
 /* Compare two postings in run order. */
 int ix_post_cmp(const ix_post *a, const ix_post *b);
 
-/* Run blocks: postings as 16 little-endian bytes each. */
+/* Run blocks (index_blocks.data, index_block.c), in the format their run
+ * names (index_runs.format):
+ *
+ *   IX_FORMAT_FIXED  runs written before schema 9: each posting as 16
+ *                    bytes, key then idx_role, little-endian.
+ *   IX_FORMAT_DELTA  schema 9 on: each posting as two varints (7 bits a
+ *                    byte, low first, high bit set on all but the last):
+ *                    its key less the key before (for the first posting,
+ *                    less index_blocks.first_key, so 0), then its idx_role
+ *                    less the idx_role before, which counts as 0 at the
+ *                    block's start and wherever the key changes. A code's
+ *                    postings after the first take 3 bytes or so, a new
+ *                    key about 11: 6 to 7 bytes a posting instead of 16. */
+#define IX_FORMAT_FIXED 1
+#define IX_FORMAT_DELTA 2
+#define IX_POST_MAX     20 /* bytes of a posting at most, either format */
+
 void ix_post_encode(const ix_post *p, uint8_t out[16]);
 void ix_post_decode(const uint8_t in[16], ix_post *p);
+
+/* Writing a block of IX_FORMAT_DELTA: start it with its first key, then
+ * put its postings in run order; each put writes at most IX_POST_MAX bytes
+ * to out and returns how many. */
+typedef struct ix_block_writer {
+    uint64_t key, idx_role; /* the posting before */
+} ix_block_writer;
+
+void ix_block_start(ix_block_writer *w, uint64_t first_key);
+size_t ix_block_put(ix_block_writer *w, const ix_post *p,
+                    uint8_t out[IX_POST_MAX]);
+
+/* Reading a block of either format, posting by posting. */
+typedef struct ix_block_reader {
+    const uint8_t *p, *end;
+    int format;
+    uint64_t key, idx_role;
+} ix_block_reader;
+
+/* False when the format is unknown or the length cannot be of it. */
+bool ix_block_open(ix_block_reader *r, int format, uint64_t first_key,
+                   const void *data, size_t len);
+/* 1 and the next posting in *p, 0 at the end, -1 when the block is
+ * damaged (cut short, or a key past 2^63). */
+int ix_block_next(ix_block_reader *r, ix_post *p);
 
 #endif /* YIMA_STORE_INDEX_H */

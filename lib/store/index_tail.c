@@ -355,30 +355,3 @@ void ix_tail_sort(ix_tail *t)
     }
     free(scratch);
 }
-
-static void put64(uint8_t *out, uint64_t v)
-{
-    for (int i = 0; i < 8; i++, v >>= 8)
-        out[i] = (uint8_t)v;
-}
-
-static uint64_t get64(const uint8_t *in)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | in[i];
-    return v;
-}
-
-void ix_post_encode(const ix_post *p, uint8_t out[16])
-{
-    put64(out, p->key);
-    put64(out + 8, p->idx_role);
-}
-
-void ix_post_decode(const uint8_t in[16], ix_post *p)
-{
-    p->key = get64(in);
-    p->idx_role = get64(in + 8);
-}

@@ -15,7 +15,7 @@
 #include "store_int.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 /* The custody state (lib/trace/state.c): derived from the events. Schema
  * 6 added the units of each batch. */
@@ -73,7 +73,7 @@ static const char schema[] =
     "PRAGMA page_size=16384;"
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=8;"            /* SCHEMA_VERSION */
+    "PRAGMA user_version=9;"            /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
@@ -108,7 +108,8 @@ static const char schema[] =
     " level INTEGER NOT NULL,"
     " lo INTEGER NOT NULL,"
     " hi INTEGER NOT NULL,"
-    " postings INTEGER NOT NULL);"
+    " postings INTEGER NOT NULL,"
+    " format INTEGER NOT NULL DEFAULT 1);" /* IX_FORMAT_* */
     BLOCKS_SQL("index_blocks")
     "CREATE TABLE ledger ("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -202,10 +203,20 @@ static const char upgrade_6[] = "PRAGMA user_version=7;";
  * of both dictionaries; older programs know only dictionary 1. */
 static const char upgrade_7[] = "PRAGMA user_version=8;";
 
+/* Version 9 writes the code index's new runs delta-coded (index.h); the
+ * runs already there keep their 16-byte postings, which the new column
+ * says (the default), until a merge rewrites them. Older programs read
+ * every block as 16-byte postings. */
+static const char upgrade_8[] =
+    "BEGIN IMMEDIATE;"
+    "ALTER TABLE index_runs ADD COLUMN format INTEGER NOT NULL DEFAULT 1;"
+    "PRAGMA user_version=9;"
+    "COMMIT;";
+
 /* upgrades[v] takes a store of schema v to v + 1 (each sets user_version). */
 static const char *const upgrades[SCHEMA_VERSION] = {
     [3] = upgrade_3, [4] = upgrade_4, [5] = upgrade_5, [6] = upgrade_6,
-    [7] = upgrade_7};
+    [7] = upgrade_7, [8] = upgrade_8};
 
 /* SQ_HASH_ROWS value lists of two parameters each. */
 #define HASH_ROWS_4  "(?, ?), (?, ?), (?, ?), (?, ?)"
@@ -234,12 +245,13 @@ static const char *const sql[SQ_COUNT] = {
                        "WHERE idx >= ?1 ORDER BY idx",
     [SQ_EVENT_INFO] = "SELECT type, action, parent, children, codes "
                       "FROM events WHERE idx = ?1",
-    [SQ_RUN_ALL] = "SELECT run, level, lo, hi FROM index_runs ORDER BY run",
-    [SQ_RUN_PUT] = "INSERT INTO index_runs VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQ_RUN_ALL] = "SELECT run, level, lo, hi, format FROM index_runs "
+                   "ORDER BY run",
+    [SQ_RUN_PUT] = "INSERT INTO index_runs VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [SQ_RUN_DROP] = "DELETE FROM index_runs WHERE run = ?1",
     [SQ_BLOCK_PUT] = "INSERT INTO index_blocks VALUES (?1, ?2, ?3)",
     [SQ_BLOCK_DROP] = "DELETE FROM index_blocks WHERE run = ?1",
-    [SQ_BLOCK_FIND] = "SELECT data FROM index_blocks WHERE run = ?1 "
+    [SQ_BLOCK_FIND] = "SELECT first_key, data FROM index_blocks WHERE run = ?1 "
                       "AND first_key <= ?2 ORDER BY first_key DESC LIMIT 1",
     [SQ_EVENT_ALL] = "SELECT idx, record_time, entry FROM events "
                      "ORDER BY idx",

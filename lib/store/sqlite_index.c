@@ -91,10 +91,10 @@ static int load_runs(sq *s, yima_error *err)
             s->runs = p;
             s->runs_alloc = alloc;
         }
-        s->runs[s->n_runs] = (sq_run){sqlite3_column_int64(st, 0),
-                                      sqlite3_column_int(st, 1),
-                                      (uint64_t)sqlite3_column_int64(st, 2),
-                                      (uint64_t)sqlite3_column_int64(st, 3)};
+        s->runs[s->n_runs] = (sq_run){
+            sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+            (uint64_t)sqlite3_column_int64(st, 2),
+            (uint64_t)sqlite3_column_int64(st, 3), sqlite3_column_int(st, 4)};
         if (s->runs[s->n_runs].hi > s->through)
             s->through = s->runs[s->n_runs].hi;
         s->n_runs++;
@@ -186,11 +186,12 @@ int sq_index_sync(sq *s, yima_error *err)
 
 /* ---- Writing runs -------------------------------------------------------- */
 
-/* Blocks of one run being written. */
+/* Blocks of one run being written (IX_FORMAT_DELTA). */
 typedef struct writer {
     sq *s;
     int64_t run;
     yima_buf blk;  /* encoded postings of the open block */
+    ix_block_writer enc;
     uint64_t first, last; /* keys of its first and last posting */
     size_t n;      /* postings in it */
     uint64_t total;
@@ -222,17 +223,18 @@ static int put_block(writer *w, yima_error *err)
 /* Add the next posting in run order; a block ends only between keys. */
 static int write_post(writer *w, const ix_post *p, yima_error *err)
 {
-    uint8_t e[16];
+    uint8_t e[IX_POST_MAX];
     int rc;
 
     if (w->n >= IX_BLOCK && p->key != w->last &&
         (rc = put_block(w, err)) != 0)
         return rc;
-    if (w->n == 0)
+    if (w->n == 0) {
         w->first = p->key;
+        ix_block_start(&w->enc, p->key);
+    }
     w->last = p->key;
-    ix_post_encode(p, e);
-    yima_buf_add(&w->blk, e, sizeof e);
+    yima_buf_add(&w->blk, e, ix_block_put(&w->enc, p, e));
     w->n++;
     w->total++;
     return 0;
@@ -249,6 +251,7 @@ static int put_run(sq *s, int64_t run, int level, uint64_t lo, uint64_t hi,
     sq_bind_u64(st, 3, lo);
     sq_bind_u64(st, 4, hi);
     sq_bind_u64(st, 5, postings);
+    sqlite3_bind_int(st, 6, IX_FORMAT_DELTA);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : sq_fail(s, st, rc, err, "index run");
@@ -289,6 +292,7 @@ static int flush_tail(sq *s, yima_error *err)
 /* A run read block by block, in key order. */
 typedef struct cursor {
     int64_t run;
+    int format;
     sqlite3_stmt *st; /* the next block after a key */
     ix_post *post;
     size_t n, at, alloc;
@@ -298,8 +302,7 @@ typedef struct cursor {
 
 static int cursor_next_block(sq *s, cursor *c, int first, yima_error *err)
 {
-    const uint8_t *p;
-    size_t bytes;
+    ix_block_reader r;
     int rc;
 
     sqlite3_reset(c->st);
@@ -314,30 +317,36 @@ static int cursor_next_block(sq *s, cursor *c, int first, yima_error *err)
     if (rc != SQLITE_ROW)
         return sq_fail(s, c->st, rc, err, "index merge");
     c->last_first = (uint64_t)sqlite3_column_int64(c->st, 0);
-    p = sqlite3_column_blob(c->st, 1);
-    bytes = (size_t)sqlite3_column_bytes(c->st, 1);
-    if (bytes % 16 || bytes == 0) {
-        sqlite3_reset(c->st);
-        return yima_error_set(err, YIMA_EIO, 0,
-                              "store: index run %lld has a damaged block",
-                              (long long)c->run);
-    }
-    if (bytes / 16 > c->alloc) {
-        ix_post *q = realloc(c->post, bytes);
+    rc = ix_block_open(&r, c->format, c->last_first,
+                       sqlite3_column_blob(c->st, 1),
+                       (size_t)sqlite3_column_bytes(c->st, 1))
+             ? 1
+             : -1;
+    for (c->n = 0; rc == 1; c->n++) {
+        if (c->n == c->alloc) {
+            size_t alloc = c->alloc ? 2 * c->alloc : 2 * IX_BLOCK;
+            ix_post *q = realloc(c->post, alloc * sizeof *q);
 
-        if (!q) {
-            sqlite3_reset(c->st);
-            return yima_error_set(err, YIMA_ENOMEM, 0,
-                                  "store: out of memory merging the index");
+            if (!q) {
+                sqlite3_reset(c->st);
+                return yima_error_set(err, YIMA_ENOMEM, 0,
+                                      "store: out of memory merging the "
+                                      "index");
+            }
+            c->post = q;
+            c->alloc = alloc;
         }
-        c->post = q;
-        c->alloc = bytes / 16;
+        if ((rc = ix_block_next(&r, &c->post[c->n])) != 1)
+            break;
     }
-    c->n = bytes / 16;
-    for (size_t i = 0; i < c->n; i++)
-        ix_post_decode(p + 16 * i, &c->post[i]);
-    c->at = 0;
     sqlite3_reset(c->st);
+    if (rc < 0 || c->n == 0)
+        return yima_error_set(err, YIMA_EIO, 0,
+                              "store: index run %lld has a damaged block "
+                              "(first key %llu)",
+                              (long long)c->run,
+                              (unsigned long long)c->last_first);
+    c->at = 0;
     return 0;
 }
 
@@ -357,6 +366,7 @@ static int merge(sq *s, const size_t *pick, size_t k, yima_error *err)
         const sq_run *r = &s->runs[pick[i]];
 
         c[i].run = r->run;
+        c[i].format = r->format;
         if (r->lo < lo)
             lo = r->lo;
         if (r->hi > hi)
@@ -487,8 +497,7 @@ int sq_index_find(sq *s, uint64_t key, int (*fn)(void *arg, const ix_post *p),
 
     for (size_t r = 0; r < s->n_runs; r++) {
         sqlite3_stmt *st = sq_stmt(s, SQ_BLOCK_FIND);
-        const uint8_t *p;
-        size_t n, lo = 0, hi;
+        ix_block_reader blk;
         ix_post post;
 
         sqlite3_bind_int64(st, 1, s->runs[r].run);
@@ -498,28 +507,28 @@ int sq_index_find(sq *s, uint64_t key, int (*fn)(void *arg, const ix_post *p),
             continue;
         if (rc != SQLITE_ROW)
             return sq_fail(s, st, rc, err, "index look-up");
-        p = sqlite3_column_blob(st, 0);
-        n = (size_t)sqlite3_column_bytes(st, 0) / 16;
-        /* The first posting with a key >= key. */
-        for (hi = n; lo < hi;) {
-            size_t mid = lo + (hi - lo) / 2;
+        /* The block's postings in key order, up to the first past key. */
+        rc = ix_block_open(&blk, s->runs[r].format,
+                           (uint64_t)sqlite3_column_int64(st, 0),
+                           sqlite3_column_blob(st, 1),
+                           (size_t)sqlite3_column_bytes(st, 1))
+                 ? 1
+                 : -1;
+        while (rc == 1 && (rc = ix_block_next(&blk, &post)) == 1 &&
+               post.key <= key) {
+            int stop = post.key == key ? fn(arg, &post) : 0;
 
-            ix_post_decode(p + 16 * mid, &post);
-            if (post.key < key)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (; lo < n; lo++) {
-            ix_post_decode(p + 16 * lo, &post);
-            if (post.key != key)
-                break;
-            if ((rc = fn(arg, &post)) != 0) {
+            if (stop) {
                 sqlite3_reset(st);
-                return rc;
+                return stop;
             }
         }
         sqlite3_reset(st);
+        if (rc < 0)
+            return yima_error_set(err, YIMA_EIO, 0,
+                                  "store: index run %lld has a damaged "
+                                  "block",
+                                  (long long)s->runs[r].run);
     }
     return ix_tail_find(&s->tail, key, fn, arg);
 }

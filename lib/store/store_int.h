@@ -325,6 +325,7 @@ typedef struct sq_run {
     int64_t run;
     int level;
     uint64_t lo, hi; /* it holds the postings of events [lo, hi) */
+    int format;      /* of its blocks: IX_FORMAT_* (index.h) */
 } sq_run;
 
 typedef struct sq {

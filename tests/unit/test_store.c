@@ -1324,6 +1324,234 @@ static void test_index_runs(void **state)
     yima_store_close(st);
 }
 
+/* Blocks of format 2 give back what was put, however large the keys and
+ * events; one cut inside a posting, or a key past 2^63, is damaged. */
+static void test_index_block_codec(void **state)
+{
+    enum { N = 5000 };
+    ix_post *want = malloc(N * sizeof *want), got_post;
+    uint8_t *blk = malloc(N * IX_POST_MAX), fixed[32];
+    uint64_t x = 0x2545f4914f6cdd1du;
+    size_t len = 0, *ends = malloc(N * sizeof *ends), n = 0;
+    ix_block_writer w;
+    ix_block_reader r;
+    int rc;
+
+    (void)state;
+    assert_non_null(want);
+    assert_non_null(blk);
+    assert_non_null(ends);
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        want[i].key = i < 3       ? (uint64_t)i
+                      : i < N - 3 ? x >> 1
+                                  : ((uint64_t)1 << 63) - 1;
+        want[i].idx_role = i % 11 == 0   ? UINT64_MAX - (x & 0xffff)
+                           : i % 13 == 0 ? 0
+                                         : (x >> 20) % 5000 << 8 | i % 7;
+        if (i % 4 == 1) /* a code of many events */
+            want[i].key = want[i - 1].key;
+        if (i % 17 == 2) /* the same posting twice */
+            want[i] = want[i - 1];
+    }
+    qsort(want, N, sizeof *want, cmp_posting);
+    ix_block_start(&w, want[0].key);
+    for (size_t i = 0; i < N; i++) {
+        size_t k = ix_block_put(&w, &want[i], blk + len);
+
+        assert_true(k >= 2 && k <= IX_POST_MAX);
+        len += k;
+        ends[i] = len;
+    }
+    assert_true(ix_block_open(&r, IX_FORMAT_DELTA, want[0].key, blk, len));
+    while ((rc = ix_block_next(&r, &got_post)) == 1) {
+        assert_true(n < N);
+        assert_memory_equal(&got_post, &want[n], sizeof got_post);
+        n++;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, N);
+
+    /* Cut short: whole postings read, then damaged unless cut between. */
+    for (size_t cut = 1; cut < 60; cut++) {
+        size_t whole = 0;
+
+        while (whole < N && ends[whole] <= cut)
+            whole++;
+        assert_true(ix_block_open(&r, IX_FORMAT_DELTA, want[0].key, blk, cut));
+        for (n = 0; (rc = ix_block_next(&r, &got_post)) == 1; n++)
+            ;
+        assert_int_equal(n, whole);
+        assert_int_equal(rc, whole && ends[whole - 1] == cut ? 0 : -1);
+    }
+    /* A key past the largest: 2^63 - 1, then one more. */
+    {
+        static const uint8_t past[] = {0x01, 0x00};
+
+        assert_true(ix_block_open(&r, IX_FORMAT_DELTA, ((uint64_t)1 << 63) - 1,
+                                  past, sizeof past));
+        assert_int_equal(ix_block_next(&r, &got_post), -1);
+    }
+    /* A varint of more than 64 bits. */
+    memset(blk, 0xff, 9);
+    blk[9] = 0x02;
+    blk[10] = 0x00;
+    assert_true(ix_block_open(&r, IX_FORMAT_DELTA, 0, blk, 11));
+    assert_int_equal(ix_block_next(&r, &got_post), -1);
+    /* Format 1: 16 bytes a posting, nothing else. */
+    ix_post_encode(&want[0], fixed);
+    ix_post_encode(&want[1], fixed + 16);
+    assert_false(ix_block_open(&r, IX_FORMAT_FIXED, 0, fixed, 31));
+    assert_false(ix_block_open(&r, 3, 0, fixed, 32));
+    assert_false(ix_block_open(&r, IX_FORMAT_DELTA, 0, fixed, 0));
+    assert_true(ix_block_open(&r, IX_FORMAT_FIXED, 0, fixed, 32));
+    for (n = 0; (rc = ix_block_next(&r, &got_post)) == 1; n++)
+        assert_memory_equal(&got_post, &want[n], sizeof got_post);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 2);
+    free(ends);
+    free(blk);
+    free(want);
+}
+
+/* Rewrite every block of the store at path as format 1 (16 bytes a
+ * posting), as schema 8 wrote them; with `schema8`, also drop the format
+ * column and say version 8. */
+static void blocks_to_fixed(bool schema8)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q, *u;
+    yima_buf b;
+
+    yima_buf_init(&b, SIZE_MAX / 2);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT b.rowid, b.first_key, b.data, "
+                                        "r.format FROM index_blocks b "
+                                        "JOIN index_runs r USING (run)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "UPDATE index_blocks SET data = ?2 "
+                                        "WHERE rowid = ?1",
+                                        -1, &u, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        ix_block_reader r;
+        ix_post p;
+        uint8_t e[16];
+        int rc;
+
+        assert_int_equal(sqlite3_column_int(q, 3), IX_FORMAT_DELTA);
+        assert_true(ix_block_open(
+            &r, IX_FORMAT_DELTA, (uint64_t)sqlite3_column_int64(q, 1),
+            sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2)));
+        yima_buf_reset(&b);
+        while ((rc = ix_block_next(&r, &p)) == 1) {
+            ix_post_encode(&p, e);
+            assert_int_equal(yima_buf_add(&b, e, sizeof e), 0);
+        }
+        assert_int_equal(rc, 0);
+        sqlite3_bind_int64(u, 1, sqlite3_column_int64(q, 0));
+        sqlite3_bind_blob(u, 2, b.data, (int)b.len, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(u), SQLITE_DONE);
+        sqlite3_reset(u);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+    assert_int_equal(sqlite3_exec(db,
+                                  schema8 ? "ALTER TABLE index_runs "
+                                            "DROP COLUMN format;"
+                                            "PRAGMA user_version=8;"
+                                          : "UPDATE index_runs SET format = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    yima_buf_free(&b);
+}
+
+/* The formats of the runs in the store at path, as a string: "12" is a run
+ * of format 1 then one of format 2. */
+static void run_formats(char *out, size_t size)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    size_t n = 0;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT format FROM index_runs "
+                                        "ORDER BY run",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW && n + 1 < size)
+        out[n++] = (char)('0' + sqlite3_column_int(q, 0));
+    out[n] = '\0';
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* Runs of 16-byte postings (schema 8 and before) are found as they are,
+ * in a store upgraded to schema 9, and merged into a run of format 2. */
+static void test_index_fixed_runs(void **state)
+{
+    enum { BATCHES = 8, PER = 30, UNITS = BATCHES * PER / 2 };
+    yima_store *st;
+    tev *t = calloc(PER, sizeof *t);
+    yima_event *ev;
+    yima_error err;
+    got *g = calloc(1, sizeof *g);
+    char unit[64], formats[16];
+
+    (void)state;
+    assert_non_null(t);
+    assert_non_null(g);
+    fresh(&st);
+    for (int b = 0; b < BATCHES; b++) {
+        static const char *const want[BATCHES] = {"2",  "22",  "111",  "2",
+                                                  "11", "112", "1122", "1122"};
+
+        for (int i = 0; i < PER; i++) {
+            /* unit k is in events k and k + UNITS */
+            snprintf(unit, sizeof unit, "urn:test:unit:%d",
+                     (b * PER + i) % UNITS);
+            make(&t[i], b * PER + i, unit);
+        }
+        ev = events_of(t, PER);
+        assert_int_equal(yima_store_append(st, ev, PER, NULL, &err), 0);
+        free(ev);
+        if (b < BATCHES - 1) /* the last batch stays in the tail */
+            assert_int_equal(sq_index_flush(st->be, &err), 0);
+        /* Runs 1-3 as a schema 8 store has them; later, runs 5 (1-4
+         * merged, 3 of them format 1) and 6 as format 1 of schema 9. */
+        if (b == 2 || b == 4) {
+            yima_store_close(st);
+            blocks_to_fixed(b == 2);
+            assert_int_equal(yima_store_open(path, &st, &err), 0);
+        }
+        run_formats(formats, sizeof formats);
+        assert_string_equal(formats, want[b]);
+        for (int k = 0; k < UNITS; k += 5) {
+            bool second = (b + 1) * PER > k + UNITS;
+
+            if (k >= (b + 1) * PER)
+                break;
+            snprintf(unit, sizeof unit, "urn:test:unit:%d", k);
+            memset(g, 0, sizeof *g);
+            assert_int_equal(yima_store_events(st, unit, collect, g, &err), 0);
+            assert_int_equal(g->n, second ? 2 : 1);
+            assert_int_equal(g->index[0], k);
+            if (second)
+                assert_int_equal(g->index[1], k + UNITS);
+        }
+    }
+    free(t);
+    free(g);
+    yima_store_close(st);
+}
+
 /* PRAGMA synchronous of db: 2 is FULL, 1 NORMAL. */
 static int synchronous_of(sqlite3 *db)
 {
@@ -2183,6 +2411,8 @@ int main(void)
         cmocka_unit_test(test_query),
         cmocka_unit_test(test_recorder_jobs_issue),
         cmocka_unit_test(test_index_runs),
+        cmocka_unit_test(test_index_block_codec),
+        cmocka_unit_test(test_index_fixed_runs),
         cmocka_unit_test(test_tail_sort),
         cmocka_unit_test(test_rollback_after_failed_flush),
         cmocka_unit_test(test_action_check),
