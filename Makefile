@@ -18,7 +18,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Iinclude -MMD -MP -DYIMA_DATADIR=\"$(CURDIR)/data\"
 LDLIBS  += -lsqlite3 -ljansson -lzstd -lssl -lcrypto -lhttp_parser -lpthread
-TEST_LIBS = -lcmocka
+TEST_LIBS = -lcmocka -lm
 FUZZ_SECONDS ?= 20
 
 LIB_SRC   := $(sort $(wildcard lib/*/*.c))

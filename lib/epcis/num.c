@@ -97,12 +97,53 @@ static bool integral(double v)
     return a >= 4503599627370496.0 || (double)(long long)v == v;
 }
 
+/*
+ * Non-integral v of a few decimal places (a cable's 12.5 metres, a coil's
+ * 2.375 tonnes) without printf: m / 10^k for the fewest places k that read
+ * back to v, which is what shortest() finds. With |v| in [1e-4, 1e9) and
+ * k <= 6 this is exact: a * 10^k is within 0.07 of its true value (below
+ * 2^53), a decimal of k places that reads back to v is within 0.06 of
+ * it (half a unit of v is below 6e-8), so only the nearest integer m can
+ * be one, and m / 10^k, both exact, divides to the double nearest the
+ * decimal. As a unit of v is below 10^-6, no two decimals of k places
+ * read back to v: the fewest places give the fewest digits. Otherwise
+ * false, and shortest() decides.
+ */
+static bool few_places(yima_buf *out, double v)
+{
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    double a = v < 0 ? -v : v;
+    char digits[24], *p = digits + sizeof digits;
+
+    if (!(a >= 1e-4 && a < 1e9))
+        return false;
+    for (int k = 1; k <= 6; k++) {
+        long long m = (long long)(a * p10[k] + 0.5);
+
+        if ((double)m / p10[k] != a)
+            continue;
+        for (int i = 0; i < k; i++, m /= 10)
+            *--p = (char)('0' + m % 10);
+        *--p = '.';
+        do
+            *--p = (char)('0' + m % 10);
+        while ((m /= 10) != 0);
+        if (v < 0)
+            *--p = '-';
+        yima_buf_add(out, p, (size_t)(digits + sizeof digits - p));
+        return true;
+    }
+    return false;
+}
+
 static int real(yima_buf *out, double v)
 {
     if (v == 0)
         return yima_buf_putc(out, '0'); /* also -0.0 */
     if (integral(v))
         return yima_buf_printf(out, "%.0f", v);
+    if (few_places(out, v))
+        return out->failed ? YIMA_ETOOBIG : 0;
     return shortest(out, v);
 }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +339,108 @@ static void expect_text(const char *in, const char *want)
         assert_string_equal(b.data, want);
     else
         assert_int_equal(b.len, 0);
+    yima_buf_free(&b);
+}
+
+/* The shortest text that reads back to non-integral v, the slow way:
+ * printf's digits at each precision, in fixed notation unless the
+ * exponent is below -4 or 16 and above. */
+static void slow_real(double v, char *out, size_t size)
+{
+    char e[40], dig[20];
+    size_t nd = 0, n = 0;
+    const char *p;
+    long ex;
+
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec - 1, v);
+        if (strtod(e, NULL) == v)
+            break;
+    }
+    p = e;
+    if (*p == '-')
+        out[n++] = *p++;
+    for (; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9')
+            dig[nd++] = *p;
+    while (nd > 1 && dig[nd - 1] == '0')
+        nd--;
+    ex = strtol(p + 1, NULL, 10);
+    if (ex < -4 || ex >= 16) {
+        out[n++] = dig[0];
+        if (nd > 1)
+            out[n++] = '.';
+        for (size_t i = 1; i < nd; i++)
+            out[n++] = dig[i];
+        snprintf(out + n, size - n, "e%c%02ld", ex < 0 ? '-' : '+', labs(ex));
+        return;
+    }
+    if (ex < 0) {
+        out[n++] = '0';
+        out[n++] = '.';
+        for (long i = -1; i > ex; i--)
+            out[n++] = '0';
+        for (size_t i = 0; i < nd; i++)
+            out[n++] = dig[i];
+    } else {
+        for (long i = 0; i <= ex; i++)
+            out[n++] = (size_t)i < nd ? dig[i] : '0';
+        if ((size_t)ex + 1 < nd)
+            out[n++] = '.';
+        for (size_t i = (size_t)ex + 1; i < nd; i++)
+            out[n++] = dig[i];
+    }
+    out[n] = '\0';
+}
+
+/* Non-integral numbers of a few places are written without printf: the
+ * same text as the slow way, for decimals of up to 8 places, their
+ * neighbouring doubles, powers of two and random doubles. */
+static void test_numbers_few_places(void **state)
+{
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    char want[64];
+    yima_buf b;
+    size_t tried = 0;
+
+    (void)state;
+    yima_buf_init(&b, 1024);
+    for (int i = 0; i < 400000; i++) {
+        double v;
+
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        switch (i % 6) {
+        case 0: /* m / 10^k */
+        case 1: v = (double)(x >> (20 + x % 30)) / p10[1 + (x >> 8) % 8]; break;
+        case 2: /* a neighbour of one */
+            v = (double)(x >> (24 + x % 30)) / p10[1 + (x >> 8) % 8];
+            v = nextafter(v, x & 1 ? 2e9 : -2e9);
+            break;
+        case 3: /* a power of two, or next to one */
+            v = ldexp(1.0, (int)(x % 44) - 14);
+            if (x & 0x100)
+                v = nextafter(v, x & 1 ? 2e9 : 0);
+            break;
+        case 4: /* sums of decimals, as 0.1 + 0.2 */
+            v = (double)(x % 1000) / 10 + (double)((x >> 10) % 1000) / 100;
+            break;
+        default: /* any double of a plausible size */
+            v = ldexp((double)(x >> 11), (int)((x >> 3) % 70) - 80);
+            break;
+        }
+        if (x & 0x200)
+            v = -v;
+        if (v == 0 || v == (double)(long long)v || fabs(v) >= 1e15)
+            continue;
+        slow_real(v, want, sizeof want);
+        yima_buf_reset(&b);
+        assert_int_equal(epcis_num_real(&b, v), 0);
+        if (strcmp(b.data, want) != 0)
+            fail_msg("%.17g: %s, the slow way %s", v, b.data, want);
+        tried++;
+    }
+    assert_true(tried > 300000);
     yima_buf_free(&b);
 }
 
@@ -931,6 +1034,7 @@ int main(void)
         cmocka_unit_test(test_time_errors),
         cmocka_unit_test(test_tz_offset),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_numbers_few_places),
         cmocka_unit_test(test_cbv_words),
         cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_hash_id),
