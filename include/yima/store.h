@@ -27,7 +27,7 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 9; 16 KB
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 10; 16 KB
  * pages in stores made since version 7; WAL, synchronous=FULL,
  * foreign_keys=ON, busy_timeout 10 s; a checkpointer thread copies the WAL
  * back past 16 MiB, the writer itself past 1 GiB):
@@ -78,8 +78,11 @@
  *                                                first_key)
  *   ledger      id           INTEGER = 1         one row
  *               size         INTEGER             leaves in the tree
- *   ledger_hash idx          INTEGER PRIMARY KEY stored-hash index
- *               hash         BLOB, 32 bytes      yima/ledger.h numbering
+ *   ledger_    blk          INTEGER PRIMARY KEY block b: the stored hashes
+ *   hashes     data         BLOB, 32 bytes each b * 255 on (yima/ledger.h
+ *                                                numbering); all full but
+ *                                                the last (schema 10 on; a
+ *                                                row a hash before)
  *   checkpoints size         INTEGER PRIMARY KEY tree size signed
  *               note         TEXT                signed checkpoint note
  *   meta        key          TEXT PRIMARY KEY    "origin", "verifier_key",
@@ -104,7 +107,7 @@
  *               lot          TEXT                PRIMARY KEY (product, lot)
  *               json         TEXT
  *
- * The ledger (events.entry with events.record_time, ledger_hash,
+ * The ledger (events.entry with events.record_time, ledger_hashes,
  * ledger.size, checkpoints) is the truth; the other events columns and the
  * code index are derived from the entry and only make queries fast. Master
  * data is mutable and not sealed.

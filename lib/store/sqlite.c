@@ -15,7 +15,7 @@
 #include "store_int.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 
 /* The custody state (lib/trace/state.c): derived from the events. Schema
  * 6 added the units of each batch. */
@@ -66,6 +66,12 @@
 #define BLOCKS_KEY_SQL                                                         \
     "CREATE UNIQUE INDEX index_blocks_key ON index_blocks (run, first_key);"
 
+/* The ledger's stored hashes, SQ_HASH_BLOCK to a row (sqlite_ledger.c). */
+#define LEDGER_HASHES_SQL                                                      \
+    "CREATE TABLE ledger_hashes ("                                             \
+    " blk INTEGER PRIMARY KEY,"                                                \
+    " data BLOB NOT NULL CHECK (length(data) % 32 = 0));"
+
 /* 16 KB pages: an event row is about 1.4 KB, and a 4 KB page holds only
  * two of them, leaving a third of the file empty; a 16 KB page holds
  * eleven. Stores made before keep their 4 KB pages. */
@@ -73,7 +79,7 @@ static const char schema[] =
     "PRAGMA page_size=16384;"
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=9;"            /* SCHEMA_VERSION */
+    "PRAGMA user_version=10;"           /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
@@ -115,9 +121,7 @@ static const char schema[] =
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
     " size INTEGER NOT NULL CHECK (size >= 0));"
     "INSERT INTO ledger VALUES (1, 0);"
-    "CREATE TABLE ledger_hash ("
-    " idx INTEGER PRIMARY KEY,"
-    " hash BLOB NOT NULL CHECK (length(hash) = 32));"
+    LEDGER_HASHES_SQL
     "CREATE TABLE checkpoints ("
     " size INTEGER PRIMARY KEY,"
     " note TEXT NOT NULL);"
@@ -213,16 +217,17 @@ static const char upgrade_8[] =
     "PRAGMA user_version=9;"
     "COMMIT;";
 
-/* upgrades[v] takes a store of schema v to v + 1 (each sets user_version). */
+/* Version 10 keeps the ledger's hashes SQ_HASH_BLOCK to a row instead of
+ * one: the rows are copied over in C (sq_ledger_upgrade), which needs the
+ * new table first. */
+static const char upgrade_9[] = "BEGIN IMMEDIATE;" LEDGER_HASHES_SQL;
+
+/* upgrades[v] takes a store of schema v to v + 1 (each sets user_version,
+ * but for version 9, which sq_ledger_upgrade finishes). */
 static const char *const upgrades[SCHEMA_VERSION] = {
     [3] = upgrade_3, [4] = upgrade_4, [5] = upgrade_5, [6] = upgrade_6,
-    [7] = upgrade_7, [8] = upgrade_8};
+    [7] = upgrade_7, [8] = upgrade_8, [9] = upgrade_9};
 
-/* SQ_HASH_ROWS value lists of two parameters each. */
-#define HASH_ROWS_4  "(?, ?), (?, ?), (?, ?), (?, ?)"
-#define HASH_ROWS_16 HASH_ROWS_4 ", " HASH_ROWS_4 ", " HASH_ROWS_4 ", " HASH_ROWS_4
-#define HASH_ROWS_32 HASH_ROWS_16 ", " HASH_ROWS_16
-_Static_assert(SQ_HASH_ROWS == 32, "HASH_ROWS_32 is SQ_HASH_ROWS rows");
 
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =
  * YIMA_EVENT_AGGREGATION (checked by static asserts in sqlite_event.c). */
@@ -268,9 +273,8 @@ static const char *const sql[SQ_COUNT] = {
                       "AND idx >= ?3",
     [SQ_SIZE] = "SELECT size FROM ledger WHERE id = 1",
     [SQ_SIZE_SET] = "UPDATE ledger SET size = ?1 WHERE id = 1",
-    [SQ_HASH_GET] = "SELECT hash FROM ledger_hash WHERE idx = ?1",
-    [SQ_HASH_PUT] = "INSERT INTO ledger_hash VALUES (?1, ?2)",
-    [SQ_HASH_PUT_MANY] = "INSERT INTO ledger_hash VALUES " HASH_ROWS_32,
+    [SQ_HASH_GET] = "SELECT data FROM ledger_hashes WHERE blk = ?1",
+    [SQ_HASH_PUT] = "INSERT OR REPLACE INTO ledger_hashes VALUES (?1, ?2)",
     [SQ_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [SQ_META_PUT] = "INSERT OR REPLACE INTO meta VALUES (?1, ?2)",
     [SQ_CP_PUT] = "INSERT OR REPLACE INTO checkpoints VALUES (?1, ?2)",
@@ -657,12 +661,16 @@ int sq_open(const char *path, void **be, yima_error *err)
         goto out;
     }
     /* Older schemas are brought up one version at a time. */
-    for (; ver >= 3 && ver < SCHEMA_VERSION; ver++)
+    for (; ver >= 3 && ver < SCHEMA_VERSION; ver++) {
         if ((rc = sqlite3_exec(s->db, upgrades[ver], NULL, NULL, NULL)) !=
             SQLITE_OK) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             rc = sq_fail(s, NULL, rc, err, path);
             goto out;
         }
+        if (ver == 9 && (rc = sq_ledger_upgrade(s, err)) != 0)
+            goto out;
+    }
     if (ver != SCHEMA_VERSION) {
         rc = yima_error_set(err, YIMA_EINVAL, 0,
                             "store: %s has schema version %d; this program "

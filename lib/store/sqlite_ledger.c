@@ -1,7 +1,13 @@
 /*
  * sqlite_ledger.c - the SQLite backend as the ledger's hash store
- * (yima_ledger_store in yima/ledger.h): the size row and the ledger_hash
- * table, one row per stored hash, appended and never changed.
+ * (yima_ledger_store in yima/ledger.h): the size row and the ledger_hashes
+ * table, SQ_HASH_BLOCK stored hashes a row, in stored-index order: block b
+ * holds hashes b * SQ_HASH_BLOCK on, every block but the last is full, and
+ * an append fills the last one up before it adds more. 255 hashes (8,160
+ * bytes) and not 256: two such rows fill a 16 KB page, two of 8,192 bytes
+ * do not fit in one. A row per hash (schema 9 and before) cost the storing
+ * thread a B-tree insert for each of the two hashes an event adds, and 82
+ * bytes an event on disk (64 now).
  */
 #include <assert.h>
 #include <stdio.h>
@@ -40,44 +46,86 @@ int sq_size(void *be, uint64_t *size)
     return 0;
 }
 
+/* Block blk of the stored hashes into s->hashes: its hash count in *n,
+ * 0 when it is not stored. */
+static int get_block(sq *s, uint64_t blk, size_t *n, const char *what)
+{
+    sqlite3_stmt *st = sq_stmt(s, SQ_HASH_GET);
+    size_t bytes;
+    int rc;
+
+    sq_bind_u64(st, 1, blk);
+    rc = sqlite3_step(st);
+    *n = 0;
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return 0;
+    }
+    if (rc != SQLITE_ROW)
+        return remember(s, st, rc, what);
+    bytes = (size_t)sqlite3_column_bytes(st, 0);
+    if (bytes % YIMA_LEDGER_HASH_LEN || bytes > sizeof s->hashes) {
+        sqlite3_reset(st);
+        snprintf(s->last, sizeof s->last,
+                 "store: ledger hash block %llu is damaged (%zu bytes)",
+                 (unsigned long long)blk, bytes);
+        return YIMA_EIO;
+    }
+    if (bytes)
+        memcpy(s->hashes, sqlite3_column_blob(st, 0), bytes);
+    *n = bytes / YIMA_LEDGER_HASH_LEN;
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int put_block(sq *s, uint64_t blk, const void *data, size_t n)
+{
+    sqlite3_stmt *st = sq_stmt(s, SQ_HASH_PUT);
+    int rc;
+
+    sq_bind_u64(st, 1, blk);
+    sqlite3_bind_blob(st, 2, data, (int)(n * YIMA_LEDGER_HASH_LEN),
+                      SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : remember(s, st, rc, "ledger hash");
+}
+
 int sq_read(void *be, const uint64_t *index, size_t n,
             uint8_t (*out)[YIMA_LEDGER_HASH_LEN])
 {
     sq *s = be;
+    uint64_t held = UINT64_MAX; /* the block in s->hashes */
+    size_t count = 0;
+    int rc;
 
     for (size_t i = 0; i < n; i++) {
-        sqlite3_stmt *st = sq_stmt(s, SQ_HASH_GET);
-        int rc;
+        uint64_t blk = index[i] / SQ_HASH_BLOCK;
+        size_t at = (size_t)(index[i] % SQ_HASH_BLOCK);
 
-        sq_bind_u64(st, 1, index[i]);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-            sqlite3_reset(st);
+        if (blk != held) {
+            if ((rc = get_block(s, blk, &count, "ledger hash")) != 0)
+                return rc;
+            held = blk;
+        }
+        if (at >= count)
             return YIMA_ENOTFOUND;
-        }
-        if (rc != SQLITE_ROW)
-            return remember(s, st, rc, "ledger hash");
-        if (sqlite3_column_bytes(st, 0) != YIMA_LEDGER_HASH_LEN) {
-            sqlite3_reset(st);
-            snprintf(s->last, sizeof s->last,
-                     "store: ledger hash %llu is not 32 bytes",
-                     (unsigned long long)index[i]);
-            return YIMA_EIO;
-        }
-        memcpy(out[i], sqlite3_column_blob(st, 0), YIMA_LEDGER_HASH_LEN);
-        sqlite3_reset(st);
+        memcpy(out[i], s->hashes[at], YIMA_LEDGER_HASH_LEN);
     }
     return 0;
 }
 
 /* Called only inside a write transaction (yima_store_append), which rolls
- * everything back on failure: that makes it all or nothing. */
+ * everything back on failure: that makes it all or nothing. The hashes go
+ * on from the end of the last block, which is written again with them;
+ * then a row for each SQ_HASH_BLOCK. */
 int sq_append(void *be, uint64_t old_size, uint64_t new_size, uint64_t first,
               const uint8_t (*hash)[YIMA_LEDGER_HASH_LEN], size_t n)
 {
     sq *s = be;
     sqlite3_stmt *st;
-    uint64_t size;
+    uint64_t size, blk = first / SQ_HASH_BLOCK;
+    size_t at = (size_t)(first % SQ_HASH_BLOCK), i = 0, count;
     int rc;
 
     if ((rc = sq_size(s, &size)) != 0)
@@ -92,21 +140,28 @@ int sq_append(void *be, uint64_t old_size, uint64_t new_size, uint64_t first,
                  (unsigned long long)old_size, (unsigned long long)size);
         return YIMA_EUSAGE;
     }
-    /* SQ_HASH_ROWS rows a statement while there are that many: a statement
-     * costs about as much again as the row it inserts. */
-    for (size_t i = 0; i < n;) {
-        size_t k = n - i >= SQ_HASH_ROWS ? SQ_HASH_ROWS : 1;
+    if (at && n) { /* the last block, filled up */
+        size_t k = n < SQ_HASH_BLOCK - at ? n : SQ_HASH_BLOCK - at;
 
-        st = sq_stmt(s, k > 1 ? SQ_HASH_PUT_MANY : SQ_HASH_PUT);
-        for (size_t r = 0; r < k; r++, i++) {
-            sq_bind_u64(st, (int)(2 * r + 1), first + i);
-            sqlite3_bind_blob(st, (int)(2 * r + 2), hash[i],
-                              YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);
+        if ((rc = get_block(s, blk, &count, "ledger hash")) != 0)
+            return rc;
+        if (count != at) {
+            snprintf(s->last, sizeof s->last,
+                     "store: ledger hash block %llu holds %zu hashes, not "
+                     "%zu",
+                     (unsigned long long)blk, count, at);
+            return YIMA_EIO;
         }
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return remember(s, st, rc, "ledger hash");
+        memcpy(s->hashes[at], hash, k * YIMA_LEDGER_HASH_LEN);
+        if ((rc = put_block(s, blk++, s->hashes, at + k)) != 0)
+            return rc;
+        i = k;
+    }
+    for (; i < n; i += SQ_HASH_BLOCK, blk++) {
+        size_t k = n - i < SQ_HASH_BLOCK ? n - i : SQ_HASH_BLOCK;
+
+        if ((rc = put_block(s, blk, hash[i], k)) != 0)
+            return rc;
     }
     st = sq_stmt(s, SQ_SIZE_SET);
     sq_bind_u64(st, 1, new_size);
@@ -115,6 +170,66 @@ int sq_append(void *be, uint64_t old_size, uint64_t new_size, uint64_t first,
     if (rc != SQLITE_DONE)
         return remember(s, st, rc, "ledger size");
     return 0;
+}
+
+int sq_ledger_upgrade(sq *s, yima_error *err)
+{
+    static const char *const sql[] = {
+        "SELECT idx, hash FROM ledger_hash ORDER BY idx",
+        "INSERT INTO ledger_hashes VALUES (?1, ?2)"};
+    sqlite3_stmt *get = NULL, *put = NULL;
+    uint64_t blk = 0;
+    size_t count = 0;
+    int rc;
+
+    if ((rc = sqlite3_prepare_v2(s->db, sql[0], -1, &get, NULL)) != SQLITE_OK ||
+        (rc = sqlite3_prepare_v2(s->db, sql[1], -1, &put, NULL)) != SQLITE_OK)
+        goto out;
+    /* A hash missing from the old table stays a hole of zeros, for
+     * `ledger verify` to find. */
+    memset(s->hashes, 0, sizeof s->hashes);
+    while ((rc = sqlite3_step(get)) == SQLITE_ROW) {
+        int64_t idx = sqlite3_column_int64(get, 0);
+
+        if (idx < 0 || sqlite3_column_bytes(get, 1) != YIMA_LEDGER_HASH_LEN)
+            continue; /* not a hash: verify finds what is missing */
+        while ((uint64_t)idx / SQ_HASH_BLOCK > blk) {
+            sqlite3_bind_int64(put, 1, (int64_t)blk);
+            sqlite3_bind_blob(put, 2, s->hashes, (int)sizeof s->hashes,
+                              SQLITE_STATIC);
+            if ((rc = sqlite3_step(put)) != SQLITE_DONE)
+                goto out;
+            sqlite3_reset(put);
+            memset(s->hashes, 0, sizeof s->hashes);
+            blk++;
+            count = 0;
+        }
+        memcpy(s->hashes[idx % SQ_HASH_BLOCK], sqlite3_column_blob(get, 1),
+               YIMA_LEDGER_HASH_LEN);
+        count = (size_t)(idx % SQ_HASH_BLOCK) + 1;
+    }
+    if (rc != SQLITE_DONE)
+        goto out;
+    if (count) {
+        sqlite3_bind_int64(put, 1, (int64_t)blk);
+        sqlite3_bind_blob(put, 2, s->hashes,
+                          (int)(count * YIMA_LEDGER_HASH_LEN), SQLITE_STATIC);
+        if ((rc = sqlite3_step(put)) != SQLITE_DONE)
+            goto out;
+    }
+    rc = sqlite3_exec(s->db,
+                      "DROP TABLE ledger_hash;"
+                      "PRAGMA user_version=10;"
+                      "COMMIT;",
+                      NULL, NULL, NULL);
+out:
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    if (rc == SQLITE_OK)
+        return 0;
+    rc = sq_fail(s, NULL, rc, err, "ledger upgrade");
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
 }
 
 const char *sq_reason(void *be)

@@ -281,7 +281,6 @@ enum sq_stmt {
     SQ_SIZE_SET,
     SQ_HASH_GET,
     SQ_HASH_PUT,
-    SQ_HASH_PUT_MANY, /* SQ_HASH_ROWS rows in one statement */
     SQ_META_GET,
     SQ_META_PUT,
     SQ_CP_PUT,
@@ -316,7 +315,7 @@ enum sq_stmt {
 #define SQ_BUSY_MS            10000 /* a handle waits this long for another's lock */
 /* Bytes of WAL past which the writer restarts it (sq_wal_restart). */
 #define SQ_WAL_RESTART (64 << 20)
-#define SQ_HASH_ROWS          32 /* rows of SQ_HASH_PUT_MANY */
+#define SQ_HASH_BLOCK         255 /* ledger hashes a row of ledger_hashes */
 
 typedef struct sq_ckpt sq_ckpt; /* sqlite_wal.c */
 
@@ -344,6 +343,7 @@ typedef struct sq {
     bool writing, wrote; /* in a write transaction; ever wrote */
     bool not_full;       /* synchronous is not FULL (sq_index_flush) */
     sq_ckpt *ckpt;       /* the checkpointer thread, once this handle writes */
+    uint8_t hashes[SQ_HASH_BLOCK][YIMA_LEDGER_HASH_LEN]; /* a ledger block */
     bool ckpt_failed;
     int page_size;       /* the database's, read at open */
     int64_t wal_bytes;   /* in the WAL after this handle's last commit */
@@ -457,6 +457,10 @@ int sq_read(void *be, const uint64_t *index, size_t n,
 int sq_append(void *be, uint64_t old_size, uint64_t new_size, uint64_t first,
               const uint8_t (*hash)[YIMA_LEDGER_HASH_LEN], size_t n);
 const char *sq_reason(void *be);
+/* Schema 9 to 10, inside the transaction upgrade_9 began: copy table
+ * ledger_hash into ledger_hashes, drop it, set the version, commit (or
+ * roll back). */
+int sq_ledger_upgrade(sq *s, yima_error *err);
 
 /* sqlite_meta.c */
 int sq_meta_get(void *be, const char *key, yima_buf *out, yima_error *err);

@@ -1414,6 +1414,50 @@ static void test_index_block_codec(void **state)
     free(want);
 }
 
+/* Put db's ledger hashes back as schema 9 and before kept them: a row of
+ * table ledger_hash each. Returns how many. */
+static int ledger_to_rows(sqlite3 *db)
+{
+    sqlite3_stmt *q, *u;
+    int n = 0;
+
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE ledger_hash ("
+                                  " idx INTEGER PRIMARY KEY,"
+                                  " hash BLOB NOT NULL CHECK "
+                                  "(length(hash) = 32))",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT blk, data FROM "
+                                        "ledger_hashes ORDER BY blk",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO ledger_hash VALUES "
+                                        "(?1, ?2)",
+                                        -1, &u, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const uint8_t *d = sqlite3_column_blob(q, 1);
+        int bytes = sqlite3_column_bytes(q, 1);
+
+        assert_int_equal(sqlite3_column_int(q, 0) * SQ_HASH_BLOCK, n);
+        for (int i = 0; i < bytes / 32; i++, n++) {
+            sqlite3_bind_int(u, 1, n);
+            sqlite3_bind_blob(u, 2, d + 32 * i, 32, SQLITE_STATIC);
+            assert_int_equal(sqlite3_step(u), SQLITE_DONE);
+            sqlite3_reset(u);
+        }
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+    assert_int_equal(
+        sqlite3_exec(db, "DROP TABLE ledger_hashes", NULL, NULL, NULL),
+        SQLITE_OK);
+    return n;
+}
+
 /* Rewrite every block of the store at path as format 1 (16 bytes a
  * posting), as schema 8 wrote them; with `schema8`, also drop the format
  * column and say version 8. */
@@ -1460,6 +1504,8 @@ static void blocks_to_fixed(bool schema8)
     }
     sqlite3_finalize(q);
     sqlite3_finalize(u);
+    if (schema8)
+        ledger_to_rows(db);
     assert_int_equal(sqlite3_exec(db,
                                   schema8 ? "ALTER TABLE index_runs "
                                             "DROP COLUMN format;"
@@ -1896,11 +1942,115 @@ static void test_verify_edit(void **state)
     tamper("UPDATE events SET record_time = record_time + 1 WHERE idx = 3",
            "ledger: entry 3 does not match its leaf hash");
     /* A stored hash rewritten: a leaf's shows up as its entry, a node's
-     * by its stored index (19, 20, 21 are made by entry 11). */
-    tamper("UPDATE ledger_hash SET hash = zeroblob(32) WHERE idx = 19",
+     * by its stored index (19, 20, 21 are made by entry 11; all 97 are in
+     * block 0, 32 bytes each). */
+    tamper("UPDATE ledger_hashes SET data = CAST(substr(data, 1, 608) || "
+           "zeroblob(32) || substr(data, 641) AS BLOB) WHERE blk = 0",
            "ledger: entry 11 does not match its leaf hash");
-    tamper("UPDATE ledger_hash SET hash = zeroblob(32) WHERE idx = 21",
+    tamper("UPDATE ledger_hashes SET data = CAST(substr(data, 1, 672) || "
+           "zeroblob(32) || substr(data, 705) AS BLOB) WHERE blk = 0",
            "ledger: hash 21 (made by entry 11) differs from the one rebuilt");
+}
+
+/* A store of schema 9 (a row per ledger hash) is upgraded at open: its
+ * hashes, five blocks of them and a hole, are kept in blocks; proofs and
+ * verify answer as before, and appends go on from the last block. */
+_Static_assert(SQ_HASH_BLOCK == 255, "the block counts below are for 255");
+static void test_ledger_blocks_upgrade(void **state)
+{
+    yima_ledger_proof before, after;
+    uint8_t root[32], root2[32];
+    yima_store *st;
+    yima_error err;
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    char *msg = NULL, orig[sizeof path];
+
+    (void)state;
+    fresh(&st);
+    for (int b = 0; b < 6; b++) /* 600 events: 1,196 hashes */
+        append_range(st, b * 100, 100);
+    assert_int_equal(yima_ledger_root(yima_store_ledger(st), 600, root, &err),
+                     0);
+    assert_int_equal(yima_ledger_prove_inclusion(yima_store_ledger(st), 345,
+                                                 600, &before, &err),
+                     0);
+    yima_store_close(st);
+
+    snprintf(orig, sizeof orig, "%s", path);
+    for (int hole = 0; hole < 2; hole++) {
+        /* The same store as schema 9 kept it. */
+        fresh(NULL);
+        {
+            char cmd[3 * sizeof path + 16];
+
+            snprintf(cmd, sizeof cmd, "cp %s %s", orig, path);
+            assert_int_equal(system(cmd), 0);
+        }
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_int_equal(ledger_to_rows(db), 1196);
+        assert_int_equal(sqlite3_exec(db,
+                                      hole ? "DELETE FROM ledger_hash WHERE "
+                                             "idx = 700;"
+                                             "PRAGMA user_version=9;COMMIT"
+                                           : "PRAGMA user_version=9;COMMIT",
+                                      NULL, NULL, &msg),
+                         SQLITE_OK);
+        sqlite3_close(db);
+
+        assert_int_equal(yima_store_open(path, &st, &err), 0);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db,
+                                            "SELECT (SELECT count(*) FROM "
+                                            "sqlite_master WHERE name = "
+                                            "'ledger_hash'), count(*), "
+                                            "sum(length(data)) FROM "
+                                            "ledger_hashes",
+                                            -1, &q, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(q, 0), 0);
+        assert_int_equal(sqlite3_column_int(q, 1), 5);
+        assert_int_equal(sqlite3_column_int(q, 2), 1196 * 32);
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+        if (hole) { /* a hash lost before the upgrade is found */
+            assert_int_equal(yima_store_verify(st, NULL, NULL, &err),
+                             YIMA_EINVAL);
+            assert_non_null(strstr(err.msg, "700"));
+            yima_store_close(st);
+            continue;
+        }
+        assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+        assert_int_equal(
+            yima_ledger_root(yima_store_ledger(st), 600, root2, &err), 0);
+        assert_memory_equal(root, root2, 32);
+        assert_int_equal(yima_ledger_prove_inclusion(yima_store_ledger(st), 345,
+                                                     600, &after, &err),
+                         0);
+        assert_int_equal(before.n, after.n);
+        assert_true(before.n > 5);
+        assert_memory_equal(before.hash, after.hash, before.n * 32);
+        /* 1,196 hashes fill block 4 up to 176: the next append goes on
+         * from there, into blocks 4 to 7. */
+        append_range(st, 600, 300);
+        assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+        yima_store_close(st);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db,
+                                            "SELECT group_concat(length(data) "
+                                            "/ 32) FROM (SELECT data FROM "
+                                            "ledger_hashes ORDER BY blk)",
+                                            -1, &q, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(q, 0),
+                            "255,255,255,255,255,255,255,11");
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+    }
 }
 
 /* A packed value with bytes overwritten cannot pass for an event. */
@@ -2258,8 +2408,8 @@ static void test_verify_delete(void **state)
     /* Cut the tail off everything, ledger included: only the checkpoint
      * knows. */
     tamper("DELETE FROM event_keys WHERE idx >= 40; DELETE FROM events WHERE "
-           "idx >= 40; DELETE FROM ledger_hash WHERE idx >= 78; UPDATE "
-           "ledger SET size = 40",
+           "idx >= 40; UPDATE ledger_hashes SET data = substr(data, 1, "
+           "78 * 32) WHERE blk = 0; UPDATE ledger SET size = 40",
            "checkpoint at size 50: beyond the ledger's 40 entries");
 }
 
@@ -2283,7 +2433,8 @@ static void test_verify_reorder_insert(void **state)
         "record_time, action, biz_step, disposition, parent, children, "
         "entry, codes, recorder FROM events WHERE idx = 49",
         "ledger: entry 50 is beyond the ledger's size 50");
-    tamper("INSERT INTO ledger_hash VALUES (97, zeroblob(32))",
+    tamper("UPDATE ledger_hashes SET data = CAST(data || zeroblob(32) AS "
+           "BLOB) WHERE blk = 0",
            "ledger: hash 97 is beyond the ledger's size 50");
     tamper("UPDATE checkpoints SET note = replace(note, '\n50\n', '\n50\nA')",
            "checkpoint at size 50: root differs");
@@ -2429,6 +2580,7 @@ int main(void)
         cmocka_unit_test(test_sealed_ahead),
         cmocka_unit_test(test_verify_delete),
         cmocka_unit_test(test_verify_reorder_insert),
+        cmocka_unit_test(test_ledger_blocks_upgrade),
         cmocka_unit_test(test_kill_while_appending),
         cmocka_unit_test(test_append_rate),
     };
