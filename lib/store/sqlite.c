@@ -246,6 +246,7 @@ static const char *const sql[SQ_COUNT] = {
                      "JOIN events e ON e.idx = k.idx "
                      "WHERE k.t = ?1 AND k.h = ?2 AND e.hash = ?3",
     [SQ_EVENT_KEY_PUT] = "INSERT INTO event_keys VALUES (?1, ?2, ?3)",
+    [SQ_EVENT_KEY_MAX] = "SELECT max(t) FROM event_keys",
     [SQ_EVENT_SINCE] = "SELECT idx, event_id, codes, hash FROM events "
                        "WHERE idx >= ?1 ORDER BY idx",
     [SQ_EVENT_INFO] = "SELECT type, action, parent, children, codes "

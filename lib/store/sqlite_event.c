@@ -64,22 +64,46 @@ static int64_t hash_key(const uint8_t *hash)
     return (int64_t)k;
 }
 
-int sq_find(void *be, store_hash *const *sorted, size_t n, yima_error *err)
+/* The latest eventTime of a stored event (event_keys), or INT64_MIN. */
+static int latest_time(sq *s, int64_t *t, yima_error *err)
+{
+    sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_KEY_MAX);
+    int rc = sqlite3_step(st);
+
+    *t = INT64_MIN;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *t = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : sq_fail(s, st, rc, err, "duplicate look-up");
+}
+
+/* Called inside the write transaction: what it finds stays true until
+ * the batch is stored. Events come roughly in time order, so most are
+ * later than every stored one, and those need no look-up: a duplicate has
+ * the eventTime of the event it repeats. */
+int sq_find(void *be, store_hash *hash, size_t n, yima_error *err)
 {
     sq *s = be;
     sqlite3_stmt *st = sq_stmt(s, SQ_EVENT_DUP);
+    int64_t latest;
     int rc;
 
+    if ((rc = latest_time(s, &latest, err)) != 0)
+        return rc;
     for (size_t i = 0; i < n; i++) {
-        store_hash *h = sorted[i];
+        store_hash *h = &hash[i];
 
-        if (i > 0 &&
-            memcmp(h->hash, sorted[i - 1]->hash, sizeof h->hash) == 0) {
-            h->stored = sorted[i - 1]->stored;
-            h->index = sorted[i - 1]->index;
-            h->record_time_ms = sorted[i - 1]->record_time_ms;
+        h->stored = false;
+        if (h->first != i) {
+            const store_hash *f = &hash[h->first];
+
+            h->stored = f->stored;
+            h->index = f->index;
+            h->record_time_ms = f->record_time_ms;
             continue;
         }
+        if (h->event_time_ms > latest)
+            continue;
         sqlite3_bind_int64(st, 1, h->event_time_ms);
         sqlite3_bind_int64(st, 2, hash_key(h->hash));
         sqlite3_bind_blob(st, 3, h->hash, YIMA_LEDGER_HASH_LEN, SQLITE_STATIC);

@@ -96,10 +96,10 @@ typedef struct store_ops {
 
     /* recordTime of the last entry, or INT64_MIN when there is none. */
     int (*last_record_time)(void *be, int64_t *ms, yima_error *err);
-    /* For each of the n hashes, in hash order (a B-tree is visited faster
-     * in key order), set stored, index and record_time_ms from the stored
-     * event with that hash, if any. */
-    int (*find)(void *be, store_hash *const *sorted, size_t n, yima_error *err);
+    /* For each of the batch's n hashes, set stored, index and
+     * record_time_ms from the stored event with that hash, if any; a hash
+     * whose `first` is not its own position takes its first's answer. */
+    int (*find)(void *be, store_hash *hash, size_t n, yima_error *err);
     /* Insert the event, which find() did not find, and index its codes. */
     int (*put_event)(void *be, const store_row *row, yima_error *err);
     /* Entries mentioning code (see yima_store_events), or all when NULL. */
@@ -176,8 +176,9 @@ struct yima_store {
     yima_buf entry;      /* the entry being sealed, reused */
     uint8_t (*leaf)[YIMA_LEDGER_HASH_LEN]; /* leaf hashes of a batch */
     store_hash *hash;                      /* the batch's hash IDs */
-    store_hash **sorted;                   /* the same, in hash order */
-    size_t alloc;                          /* room in the three */
+    size_t alloc;                          /* room in the two */
+    uint32_t *slot;    /* position + 1 of a hash, by its first bytes */
+    size_t slot_alloc; /* room in it: a power of two */
 };
 
 /* ---- entry.c ------------------------------------------------------------ */
@@ -264,6 +265,7 @@ enum sq_stmt {
     SQ_EVENT_PUT,
     SQ_EVENT_DUP,
     SQ_EVENT_KEY_PUT,
+    SQ_EVENT_KEY_MAX,
     SQ_EVENT_SINCE,
     SQ_EVENT_INFO,
     SQ_RUN_ALL,
@@ -427,7 +429,7 @@ void sq_rollback(void *be);
 
 /* sqlite_event.c */
 int sq_last_record_time(void *be, int64_t *ms, yima_error *err);
-int sq_find(void *be, store_hash *const *sorted, size_t n, yima_error *err);
+int sq_find(void *be, store_hash *hash, size_t n, yima_error *err);
 int sq_put_event(void *be, const store_row *row, yima_error *err);
 int sq_events(void *be, const char *code, store_entry_fn fn, void *arg,
               yima_error *err);

@@ -383,6 +383,56 @@ static void test_duplicates(void **state)
     free(ev);
 }
 
+/* Many duplicates in one batch, of events in it and of stored ones (the
+ * latest stored too: a duplicate has the eventTime of what it repeats);
+ * looked up in one transaction and answered with the first's index. */
+static void test_duplicates_many(void **state)
+{
+    enum { NEW = 1000, N = 3000 };
+    tev *t = calloc(N, sizeof *t);
+    yima_store_result *res = calloc(N, sizeof *res);
+    yima_store *st;
+    yima_event *ev;
+    yima_error err;
+    uint64_t size;
+
+    (void)state;
+    assert_non_null(t);
+    assert_non_null(res);
+    fresh(&st);
+    append_range(st, 0, 20); /* events 0..19, 19 the latest */
+    for (int i = 0; i < N; i++)
+        make(&t[i],
+             i < NEW ? 100 + i
+             : i % 3 ? 100 + i * 7 % NEW
+                     : i % 20,
+             NULL);
+    ev = events_of(t, N);
+    assert_int_equal(yima_store_append(st, ev, N, res, &err), 0);
+    for (int i = 0; i < N; i++) {
+        if (i < NEW) {
+            assert_int_equal(res[i].status, YIMA_STORE_ADDED);
+            assert_int_equal(res[i].index, 20 + i);
+        } else {
+            assert_int_equal(res[i].status, YIMA_STORE_DUPLICATE);
+            assert_int_equal(res[i].index, i % 3 ? 20 + i * 7 % NEW : i % 20);
+        }
+    }
+    assert_int_equal(yima_store_size(st, &size, &err), 0);
+    assert_int_equal(size, 20 + NEW);
+    /* Again: only duplicates, the latest stored (1099) among them. */
+    assert_int_equal(yima_store_append(st, ev, N, res, &err), 0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(res[i].status, YIMA_STORE_DUPLICATE);
+    assert_int_equal(res[NEW - 1].index, 20 + NEW - 1);
+    assert_int_equal(yima_store_size(st, &size, &err), 0);
+    assert_int_equal(size, 20 + NEW);
+    free(ev);
+    free(t);
+    free(res);
+    yima_store_close(st);
+}
+
 /* The state of a store that must not change: size, root, event count. */
 static void snapshot(yima_store *st, uint64_t *size,
                      uint8_t root[YIMA_LEDGER_HASH_LEN], size_t *n)
@@ -2551,6 +2601,7 @@ int main(void)
         cmocka_unit_test(test_create_open),
         cmocka_unit_test(test_append_and_read_back),
         cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_duplicates_many),
         cmocka_unit_test(test_rollback),
         cmocka_unit_test(test_record_times),
         cmocka_unit_test(test_ledger_matches_memory),
