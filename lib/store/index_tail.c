@@ -106,6 +106,13 @@ static int grow(ix_tail *t)
         ix_post *post;
         uint32_t *prev;
 
+        /* Past a huge page, straight to room for a flush's worth: memory
+         * not yet written costs nothing, each copy of the array did (a
+         * bulk import copied 32 MB on the way to its first flush). */
+        if (alloc * sizeof *post > YIMA_HUGE_PAGE &&
+            alloc < IX_FLUSH + IX_FLUSH / 4)
+            alloc = IX_FLUSH + IX_FLUSH / 4;
+
         if (t->n >= TAIL_MAX)
             return YIMA_ENOMEM;
         if (alloc > TAIL_MAX)
