@@ -6,6 +6,7 @@
  * postings were added: an import adds millions and looks up none, and linking
  * each as it came cost two cache misses a posting on the thread that stores.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,69 @@ static void spread(const ix_post *src, ix_post *dst, size_t n, unsigned shift,
         dst[next[src[i].key >> shift & mask]++] = src[i];
 }
 
+/* One thread's part of a sort through the scratch array (ix_tail_sort):
+ * first count the top digits of postings [from, to), then copy them to the
+ * scratch array at next[], then sort buckets [d0, d1) back. */
+typedef struct sort_part {
+    ix_post *post, *scratch;
+    size_t from, to;                    /* postings of the first two steps */
+    size_t next[(1u << TOP_BITS) + 1];  /* counts, then where to copy to */
+    const size_t *top;                  /* the buckets, for the last step */
+    size_t d0, d1;
+    int step;
+} sort_part;
+
+static void *sort_step(void *arg)
+{
+    sort_part *a = arg;
+    const unsigned shift = 63 - TOP_BITS;
+    const size_t mask = ((size_t)1 << TOP_BITS) - 1;
+    size_t sub[(1u << SUB_BITS) + 1], snext[1u << SUB_BITS];
+
+    switch (a->step) {
+    case 0:
+        memset(a->next, 0, sizeof a->next);
+        for (size_t i = a->from; i < a->to; i++)
+            a->next[a->post[i].key >> shift & mask]++;
+        break;
+    case 1:
+        for (size_t i = a->from; i < a->to; i++)
+            a->scratch[a->next[a->post[i].key >> shift & mask]++] = a->post[i];
+        break;
+    default:
+        for (size_t d = a->d0; d < a->d1; d++) {
+            ix_post *p = a->post + a->top[d];
+
+            spread(a->scratch + a->top[d], p, a->top[d + 1] - a->top[d],
+                   shift - SUB_BITS, SUB_BITS, sub, snext);
+            for (size_t e = 0; e < (1u << SUB_BITS); e++) {
+                size_t n = sub[e + 1] - sub[e];
+
+                if (n > 1 && !settle(p + sub[e], n, 4 * n + SMALL * SMALL))
+                    qsort(p + sub[e], n, sizeof *p, cmp_post);
+            }
+        }
+        break;
+    }
+    return NULL;
+}
+
+/* Step `step` of both parts: the second on a thread of its own when one
+ * starts (else here), the first here. */
+static void both(sort_part *a, sort_part *b, int step)
+{
+    pthread_t th;
+    bool apart;
+
+    a->step = b->step = step;
+    apart = pthread_create(&th, NULL, sort_step, b) == 0;
+    sort_step(a);
+    if (apart)
+        pthread_join(th, NULL);
+    else
+        sort_step(b);
+}
+
 /*
  * Sorted most significant digit first, by the key's top TOP_BITS bits
  * into a scratch array, each bucket (about n / 2048 postings, in cache)
@@ -328,37 +392,53 @@ static void spread(const ix_post *src, ix_post *dst, size_t n, unsigned shift,
  *
  * The scratch array is as large as the tail (32 MB for a flush) and taken
  * in huge pages: in small pages its first writes were most of the sort's
- * time on a virtual machine. Without it (a short tail, or no memory) the
- * tail is sorted in place (ix_post_sort_in_place).
+ * time on a virtual machine, and in huge pages they still are a third of
+ * it. So two threads share the work (a flush at close has the machine to
+ * itself): each counts and copies half of the tail, the second half's
+ * postings going after the first's in every bucket (the order stays),
+ * then each sorts back the buckets of about half the postings. Without
+ * the scratch array (a short tail, or no memory) the tail is sorted in
+ * place (ix_post_sort_in_place).
  */
 void ix_tail_sort(ix_tail *t)
 {
-    size_t top[(1u << TOP_BITS) + 1], tnext[1u << TOP_BITS];
-    size_t sub[(1u << SUB_BITS) + 1], snext[1u << SUB_BITS];
-    const unsigned shift = 63 - TOP_BITS;
+    size_t top[(1u << TOP_BITS) + 1], d = 0;
+    sort_part *part = NULL;
     ix_post *scratch = NULL;
 
     t->linked = 0; /* positions move: chains are relinked when needed */
     if (t->head)
         memset(t->head, 0, (t->mask + 1) * sizeof *t->head);
-    if (t->n >= SCRATCH_MIN)
+    if (t->n >= SCRATCH_MIN && (part = calloc(2, sizeof *part)) != NULL)
         scratch = yima_mem_huge(t->n * sizeof *scratch);
     if (!scratch) {
+        free(part);
         ix_post_sort_in_place(t->post, t->n);
         return;
     }
-    spread(t->post, scratch, t->n, shift, TOP_BITS, top, tnext);
-    for (size_t d = 0; d < (1u << TOP_BITS); d++) {
-        ix_post *p = t->post + top[d];
+    for (int k = 0; k < 2; k++)
+        part[k] = (sort_part){.post = t->post,
+                              .scratch = scratch,
+                              .from = k ? t->n / 2 : 0,
+                              .to = k ? t->n : t->n / 2,
+                              .top = top};
+    both(&part[0], &part[1], 0);
+    /* Bucket b: the first half's postings, then the second's. */
+    top[0] = 0;
+    for (size_t b = 0; b < (1u << TOP_BITS); b++) {
+        size_t c0 = part[0].next[b], c1 = part[1].next[b];
 
-        spread(scratch + top[d], p, top[d + 1] - top[d], shift - SUB_BITS,
-               SUB_BITS, sub, snext);
-        for (size_t e = 0; e < (1u << SUB_BITS); e++) {
-            size_t n = sub[e + 1] - sub[e];
-
-            if (n > 1 && !settle(p + sub[e], n, 4 * n + SMALL * SMALL))
-                qsort(p + sub[e], n, sizeof *p, cmp_post);
-        }
+        part[0].next[b] = top[b];
+        part[1].next[b] = top[b] + c0;
+        top[b + 1] = top[b] + c0 + c1;
     }
+    both(&part[0], &part[1], 1);
+    while (d < (1u << TOP_BITS) && top[d] < t->n / 2)
+        d++;
+    part[0].d0 = 0;
+    part[0].d1 = part[1].d0 = d;
+    part[1].d1 = 1u << TOP_BITS;
+    both(&part[0], &part[1], 2);
     free(scratch);
+    free(part);
 }
