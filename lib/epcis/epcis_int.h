@@ -173,9 +173,12 @@ bool epcis_num_strtod(const char *s, double *out);
  * The JSON value of text json (len bytes) as json_loadb() would build it
  * with JSON_DECODE_ANY, and JSON_REJECT_DUPLICATES unless dup_keys; or NULL
  * when it gives up - on any error and on input it leaves to json_loadb()
- * (see json.c), which the caller then runs.
+ * (see json.c), which the caller then runs. With a value, *depth (unless
+ * NULL) is the most arrays and objects it has open at once (a scalar 0,
+ * {} 1, {"a":[]} 2).
  */
-json_t *epcis_json_quick(const char *json, size_t len, bool dup_keys);
+json_t *epcis_json_quick(const char *json, size_t len, bool dup_keys,
+                         int *depth);
 
 /* ---- fields.c ----------------------------------------------------------- */
 
@@ -223,6 +226,8 @@ typedef struct epcis_fields {
     uint32_t present;           /* bit f set when v[f] is */
     size_t n_other;             /* members that are no field (extensions,
                                    unknown names) */
+    int depth; /* arrays and objects open at once in the event at most, or
+                  -1 when not known (epcis_fields_get() does not count) */
 } epcis_fields;
 
 /* The field named key, or -1 for any other member name. */
@@ -267,9 +272,13 @@ int epcis_hasher_id(epcis_hasher *h, const char *prehash, size_t len,
 
 /* Parse JSON text (any value); a syntax error is reported with its place,
  * `what` naming the text ("the document"). Duplicate object keys are an
- * error unless dup_keys (then the last one wins). NULL on failure. */
+ * error unless dup_keys (then the last one wins). NULL on failure.
+ * epcis_parse_depth() also sets *depth as epcis_json_quick() does, or to
+ * -1 when that did not read the text (not known). */
 json_t *epcis_parse(const char *json, size_t len, bool dup_keys,
                     const char *what, yima_error *err);
+json_t *epcis_parse_depth(const char *json, size_t len, bool dup_keys,
+                          const char *what, yima_error *err, int *depth);
 
 /* Where the events of a parsed document are: sets *events to an array, or
  * *single to the one event (a bare event, or epcisBody.event), and adds

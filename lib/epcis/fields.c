@@ -91,6 +91,7 @@ void epcis_fields_get(const json_t *ev, epcis_fields *out)
     json_t *v;
 
     memset(out, 0, sizeof *out);
+    out->depth = -1;
     json_object_foreach((json_t *)ev, key, v)
     {
         int f = epcis_field_of(key);

@@ -109,10 +109,18 @@ static size_t char_count(const char *s, size_t off)
 json_t *epcis_parse(const char *json, size_t len, bool dup_keys,
                     const char *what, yima_error *err)
 {
+    return epcis_parse_depth(json, len, dup_keys, what, err, NULL);
+}
+
+json_t *epcis_parse_depth(const char *json, size_t len, bool dup_keys,
+                          const char *what, yima_error *err, int *depth)
+{
     json_error_t je;
     json_t *root;
 
-    if ((root = epcis_json_quick(json, len, dup_keys)) != NULL)
+    if (depth)
+        *depth = -1;
+    if ((root = epcis_json_quick(json, len, dup_keys, depth)) != NULL)
         return root;
     root = json_loadb(json, len,
                       (dup_keys ? 0 : JSON_REJECT_DUPLICATES) | JSON_DECODE_ANY,

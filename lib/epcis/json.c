@@ -32,7 +32,7 @@
 typedef struct reader {
     const unsigned char *p, *end;
     bool dup_keys;
-    int depth;
+    int depth, max_depth; /* arrays and objects open: now, at most */
     char *tmp; /* decoded strings that had escapes */
     size_t tmpsz;
 } reader;
@@ -419,6 +419,8 @@ static json_t *value(reader *r)
     case '[':
         if (++r->depth > DEPTH_MAX)
             return NULL;
+        if (r->depth > r->max_depth)
+            r->max_depth = r->depth;
         v = *r->p == '{' ? object(r) : array(r);
         r->depth--;
         return v;
@@ -433,7 +435,8 @@ static json_t *value(reader *r)
     }
 }
 
-json_t *epcis_json_quick(const char *json, size_t len, bool dup_keys)
+json_t *epcis_json_quick(const char *json, size_t len, bool dup_keys,
+                         int *depth)
 {
     reader r;
     json_t *v;
@@ -442,7 +445,7 @@ json_t *epcis_json_quick(const char *json, size_t len, bool dup_keys)
     r.p = (const unsigned char *)(json ? json : "");
     r.end = r.p + len;
     r.dup_keys = dup_keys;
-    r.depth = 0;
+    r.depth = r.max_depth = 0;
     r.tmp = NULL;
     r.tmpsz = 0;
     skip_space(&r);
@@ -452,6 +455,8 @@ json_t *epcis_json_quick(const char *json, size_t len, bool dup_keys)
         json_decref(v); /* more after the value */
         v = NULL;
     }
+    if (v && depth)
+        *depth = r.max_depth;
     free(r.tmp);
     return v;
 }

@@ -359,7 +359,7 @@ static int reject(reader *r, size_t index, size_t line, const epcis_fault *f)
 }
 
 /* Read one event into the batch. */
-static int one(reader *r, const json_t *ev, const epcis_nsmap *docns,
+static int one(reader *r, const json_t *ev, int depth, const epcis_nsmap *docns,
                const epcis_names *ignore, size_t index, size_t line)
 {
     char hash[YIMA_EPCIS_HASH_ID_LEN + 1];
@@ -377,6 +377,7 @@ static int one(reader *r, const json_t *ev, const epcis_nsmap *docns,
     epcis_ns_init(&own, docns);
     r->ncodes = 0;
     epcis_fields_get(ev, &fl); /* nothing when ev is no object */
+    fl.depth = depth;
     if ((v = fl.v[EPCIS_F_CONTEXT]) && epcis_ns_add_context(&own, v) != 0) {
         rc = epcis_fault_set(&f, YIMA_ENOMEM, "", "out of memory");
         goto out;
@@ -532,7 +533,7 @@ int yima_epcis_read(const char *json, size_t len, int flags,
     }
     for (size_t i = 0; i < n; i++) {
         ev = single ? single : json_array_get(events, i);
-        if ((rc = one(&r, ev, &ns, &ignore, i + 1, 0)) != 0)
+        if ((rc = one(&r, ev, -1, &ns, &ignore, i + 1, 0)) != 0)
             goto out;
     }
     rc = 0;
@@ -562,7 +563,7 @@ int yima_epcis_read_ndjson(const char *text, size_t len, int flags,
     jmem_arena jm = {NULL, NULL, NULL};
     bool arena;
     reader r;
-    int rc;
+    int rc, depth;
 
     assert((text || len == 0) && out);
     *out = NULL;
@@ -593,9 +594,9 @@ int yima_epcis_read_ndjson(const char *text, size_t len, int flags,
         }
         /* The line's values live until the next line's jmem_begin(). */
         arena = jmem_begin(&jm);
-        ev = epcis_parse(s, n, (flags & YIMA_EPCIS_DUP_KEYS) != 0, "the line",
-                         &pe);
-        rc = ev ? one(&r, ev, &ns, NULL, index, line) : 0;
+        ev = epcis_parse_depth(s, n, (flags & YIMA_EPCIS_DUP_KEYS) != 0,
+                               "the line", &pe, &depth);
+        rc = ev ? one(&r, ev, depth, &ns, NULL, index, line) : 0;
         if (arena)
             jmem_end();
         else

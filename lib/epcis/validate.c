@@ -883,7 +883,11 @@ int epcis_validate(const json_t *ev, const epcis_fields *fl,
     if (!json_is_object(ev))
         return fail(&c, "", "expected an event object, got %s",
                     epcis_json_kind(ev));
-    if (depth(ev, EPCIS_EVENT_DEPTH_MAX + 1) > EPCIS_EVENT_DEPTH_MAX)
+    /* The reader's count of open arrays and objects is one less than
+     * depth() when the deepest holds anything: enough to pass an event,
+     * not to refuse one. */
+    if ((fl->depth < 0 || fl->depth + 1 > EPCIS_EVENT_DEPTH_MAX) &&
+        depth(ev, EPCIS_EVENT_DEPTH_MAX + 1) > EPCIS_EVENT_DEPTH_MAX)
         return fail(&c, "", "nested deeper than %d levels",
                     EPCIS_EVENT_DEPTH_MAX);
 

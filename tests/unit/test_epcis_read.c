@@ -1004,6 +1004,33 @@ static void test_limits(void **state)
     assert_int_equal(yima_epcis_read(in.data, in.len, 0, &b, &err),
                      YIMA_EINVAL);
     assert_string_equal(err.msg, "event 1: nested deeper than 48 levels");
+    /* At the limit, as a document and as a line of NDJSON (whose reader
+     * counts the nesting as it parses): k arrays in the event, the
+     * innermost empty or holding a number. Under the event's limit, the
+     * pre-hash's for extensions (32) still refuses them. */
+    for (int k = 45; k <= 48; k++)
+        for (int full = 0; full < 2; full++) {
+            bool deep = k + 1 + full > 48; /* depth(): the event is 1 */
+
+            for (int nd = 0; nd < 2; nd++) {
+                yima_buf_reset(&in);
+                yima_buf_puts(&in, OBS "," EPC ",\"ex:deep\":");
+                for (int i = 0; i < k; i++)
+                    yima_buf_putc(&in, '[');
+                if (full)
+                    yima_buf_putc(&in, '7');
+                for (int i = 0; i < k; i++)
+                    yima_buf_putc(&in, ']');
+                yima_buf_puts(&in, nd ? "}\n" : "}");
+                assert_int_equal(
+                    nd ? yima_epcis_read_ndjson(in.data, in.len, 0, &b, &err)
+                       : yima_epcis_read(in.data, in.len, 0, &b, &err),
+                    YIMA_EINVAL);
+                assert_non_null(strstr(err.msg, deep ? "than 48 levels"
+                                                     : "than 32 levels"));
+                assert_null(b);
+            }
+        }
 
     /* canonical bytes */
     yima_buf_reset(&in);
