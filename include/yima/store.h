@@ -27,7 +27,7 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 10; 16 KB
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 11; 16 KB
  * pages in stores made since version 7; WAL, synchronous=FULL,
  * foreign_keys=ON, busy_timeout 10 s; a checkpointer thread copies the WAL
  * back past 16 MiB, the writer itself past 1 GiB):
@@ -45,8 +45,11 @@
  *               event_time   INTEGER             UTC ms since 1970
  *               record_time  INTEGER             UTC ms, non-decreasing in idx
  *               action       TEXT NULL           ADD / OBSERVE / DELETE
- *               biz_step     TEXT NULL           CBV web URI
- *               disposition  TEXT NULL           CBV web URI
+ *               biz_step     TEXT NULL           a standard one as its CBV
+ *                                                word ("shipping"; schema
+ *                                                11 on, the web URI
+ *                                                before), others as given
+ *               disposition  TEXT NULL           likewise ("in_transit")
  *               parent       TEXT NULL           first parentID code, for the
  *                                                containment query
  *               children     INTEGER             number of childEPCs codes

@@ -15,7 +15,7 @@
 #include "store_int.h"
 
 #define APP_ID         0x79696D61 /* "yima" */
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 
 /* The custody state (lib/trace/state.c): derived from the events. Schema
  * 6 added the units of each batch. */
@@ -79,7 +79,7 @@ static const char schema[] =
     "PRAGMA page_size=16384;"
     "PRAGMA journal_mode=WAL;"
     "PRAGMA application_id=2036952417;" /* APP_ID */
-    "PRAGMA user_version=10;"           /* SCHEMA_VERSION */
+    "PRAGMA user_version=11;"           /* SCHEMA_VERSION */
     "BEGIN;"
     "CREATE TABLE events ("
     " idx INTEGER PRIMARY KEY,"
@@ -222,11 +222,18 @@ static const char upgrade_8[] =
  * new table first. */
 static const char upgrade_9[] = "BEGIN IMMEDIATE;" LEDGER_HASHES_SQL;
 
+/* Version 11 stores a standard bizStep or disposition as its CBV word
+ * ("shipping", not https://ref.gs1.org/cbv/BizStep-shipping; 60 bytes an
+ * event); rows stored before keep the URI, and queries match both. Older
+ * programs would match only the URIs. */
+static const char upgrade_10[] = "PRAGMA user_version=11;";
+
 /* upgrades[v] takes a store of schema v to v + 1 (each sets user_version,
  * but for version 9, which sq_ledger_upgrade finishes). */
 static const char *const upgrades[SCHEMA_VERSION] = {
-    [3] = upgrade_3, [4] = upgrade_4, [5] = upgrade_5, [6] = upgrade_6,
-    [7] = upgrade_7, [8] = upgrade_8, [9] = upgrade_9};
+    [3] = upgrade_3, [4] = upgrade_4,  [5] = upgrade_5, [6] = upgrade_6,
+    [7] = upgrade_7, [8] = upgrade_8,  [9] = upgrade_9,
+    [10] = upgrade_10};
 
 
 /* Role numbers: 2 = YIMA_ROLE_PARENT, 3 = YIMA_ROLE_CHILD; type 2 =

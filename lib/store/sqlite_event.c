@@ -64,6 +64,17 @@ static int64_t hash_key(const uint8_t *hash)
     return (int64_t)k;
 }
 
+/* v (may be NULL) as events.biz_step / disposition store it: the word of
+ * a standard CBV value after its prefix, any other value as it is. */
+static const char *cbv_word(const char *v, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return v && strncmp(v, prefix, n) == 0 && v[n] && !strchr(v + n, ':')
+               ? v + n
+               : v;
+}
+
 /* The latest eventTime of a stored event (event_keys), or INT64_MIN. */
 static int latest_time(sq *s, int64_t *t, yima_error *err)
 {
@@ -209,8 +220,8 @@ int sq_put_event(void *be, const store_row *row, yima_error *err)
     sqlite3_bind_int64(st, 5, ev->event_time_ms);
     sqlite3_bind_int64(st, 6, row->record_time_ms);
     sq_bind_text(st, 7, ev->action);
-    sq_bind_text(st, 8, ev->biz_step);
-    sq_bind_text(st, 9, ev->disposition);
+    sq_bind_text(st, 8, cbv_word(ev->biz_step, SQ_BIZSTEP_PREFIX));
+    sq_bind_text(st, 9, cbv_word(ev->disposition, SQ_DISP_PREFIX));
     sq_bind_text(st, 10, row->parent);
     sqlite3_bind_int(st, 11, (int)row->children);
     sqlite3_bind_blob(st, 12, pk->json, (int)pk->json_len, SQLITE_STATIC);

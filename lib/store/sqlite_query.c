@@ -146,6 +146,21 @@ static bool in_values(const yima_query_values *v, const char *s)
     return false;
 }
 
+/* in_values() for events.biz_step or disposition, s as stored: a bare word
+ * (no ':') is the standard value prefix + s. */
+static bool in_cbv(const yima_query_values *v, const char *s,
+                   const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    if (v->n == 0 || !s || strchr(s, ':'))
+        return in_values(v, s);
+    for (size_t i = 0; i < v->n; i++)
+        if (strncmp(v->v[i], prefix, n) == 0 && strcmp(v->v[i] + n, s) == 0)
+            return true;
+    return false;
+}
+
 /* A bizTransaction / source / destination type as a web URI: the bare
  * CBV word and the CBV 1.x URN of a standard type become
  * https://ref.gs1.org/cbv/{BTT,SDT}-word; anything else stays. */
@@ -251,8 +266,10 @@ static int passes(sq *s, const yima_query *q, sqlite3_stmt *st, uint64_t idx,
         et >= q->lt_event_time || rt < q->ge_record_time ||
         rt >= q->lt_record_time ||
         !in_values(&q->actions, (const char *)sqlite3_column_text(st, 3)) ||
-        !in_values(&q->biz_steps, (const char *)sqlite3_column_text(st, 4)) ||
-        !in_values(&q->dispositions, (const char *)sqlite3_column_text(st, 5)))
+        !in_cbv(&q->biz_steps, (const char *)sqlite3_column_text(st, 4),
+                SQ_BIZSTEP_PREFIX) ||
+        !in_cbv(&q->dispositions, (const char *)sqlite3_column_text(st, 5),
+                SQ_DISP_PREFIX))
         return 0;
     if (q->n_codes && sq_col_codes(s, st, idx, 6, &list, &clen, err) != 0)
         return -1;

@@ -318,6 +318,11 @@ enum sq_stmt {
 /* Bytes of WAL past which the writer restarts it (sq_wal_restart). */
 #define SQ_WAL_RESTART (64 << 20)
 #define SQ_HASH_BLOCK         255 /* ledger hashes a row of ledger_hashes */
+/* events.biz_step and events.disposition hold a standard CBV value as its
+ * word alone, after these prefixes (schema 11 on); a bare word has no ':',
+ * any other value (a URI) does. */
+#define SQ_BIZSTEP_PREFIX "https://ref.gs1.org/cbv/BizStep-"
+#define SQ_DISP_PREFIX    "https://ref.gs1.org/cbv/Disp-"
 
 typedef struct sq_ckpt sq_ckpt; /* sqlite_wal.c */
 

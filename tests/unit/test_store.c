@@ -920,6 +920,42 @@ static void test_query(void **state)
     yima_query_init(&q);
     q.biz_steps = (yima_query_values){ship, 1};
     assert_int_equal(run_query(st, &q, g, NULL), 12);
+    /* Stored as the CBV word (schema 11); a row of an older store keeps
+     * the URI, and a value of no standard vocabulary is kept as given:
+     * each is found by the value the query names. */
+    {
+        static const char *const other[] = {"urn:example:step:count"},
+                                 *recv[] = {"https://ref.gs1.org/cbv/BizStep-"
+                                            "receiving"};
+        sqlite3 *db;
+        sqlite3_stmt *qs;
+
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db,
+                                            "SELECT group_concat(DISTINCT "
+                                            "biz_step) FROM events",
+                                            -1, &qs, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(qs), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(qs, 0),
+                            "shipping");
+        sqlite3_finalize(qs);
+        assert_int_equal(
+            sqlite3_exec(db,
+                         "UPDATE events SET biz_step = "
+                         "'https://ref.gs1.org/cbv/BizStep-shipping' "
+                         "WHERE idx = 3; UPDATE events SET biz_step = "
+                         "'urn:example:step:count' WHERE idx = 5",
+                         NULL, NULL, NULL),
+            SQLITE_OK);
+        sqlite3_close(db);
+        assert_int_equal(run_query(st, &q, g, NULL), 11);
+        q.biz_steps = (yima_query_values){other, 1};
+        assert_int_equal(run_query(st, &q, g, NULL), 1);
+        assert_int_equal(g->index[0], 5);
+        q.biz_steps = (yima_query_values){recv, 1};
+        assert_int_equal(run_query(st, &q, g, NULL), 0);
+    }
 
     /* EQ_readPoint: events 1, 4, 7, 10 (make() gives k % 3) */
     yima_query_init(&q);
