@@ -627,7 +627,9 @@ typedef int (*item_writer)(ph *p, yima_buf *b, const json_t *c, const efield *f,
                            const char *path);
 
 /* Items for each element of array a, each written by one(); `what` says
- * what the elements must be ("strings", "objects"). */
+ * what the elements must be ("strings", "objects"). An element's path is
+ * put together only for a message: it is written without one first, and
+ * again with it when it fails (writing has no other effect). */
 static int list_items(ph *p, items *l, const json_t *a, const char *what,
                       const efield *f, const char *path, item_writer one)
 {
@@ -642,9 +644,13 @@ static int list_items(ph *p, items *l, const json_t *a, const char *what,
                     epcis_json_kind(a));
     json_array_foreach((json_t *)a, i, c)
     {
-        epcis_path_index(at, path, i);
         new_buf(&b);
-        rc = one(p, &b, c, f, at);
+        if ((rc = one(p, &b, c, f, "")) != 0) {
+            yima_buf_free(&b);
+            new_buf(&b);
+            epcis_path_index(at, path, i);
+            rc = one(p, &b, c, f, at);
+        }
         if (rc == 0)
             rc = items_push(l, &b);
         yima_buf_free(&b);

@@ -150,13 +150,34 @@ static int only(vctx *c, const json_t *o, const char *const *known,
 
 /* ---- values ------------------------------------------------------------- */
 
+/* Where a value is, for a message: path itself, or element idx of it
+ * (put together in at only then: most values are fine). */
+#define NO_IDX SIZE_MAX
+
+static const char *where(char at[EPCIS_PATH_MAX], const char *path, size_t idx)
+{
+    if (idx == NO_IDX)
+        return path;
+    epcis_path_index(at, path, idx);
+    return at;
+}
+
+static int want_string_at(vctx *c, const json_t *v, const char *path,
+                          size_t idx)
+{
+    char at[EPCIS_PATH_MAX];
+
+    if (!json_is_string(v))
+        return fail(c, where(at, path, idx), "expected a string, got %s",
+                    epcis_json_kind(v));
+    if (json_string_length(v) == 0)
+        return fail(c, where(at, path, idx), "is empty");
+    return 0;
+}
+
 static int want_string(vctx *c, const json_t *v, const char *path)
 {
-    if (!json_is_string(v))
-        return fail(c, path, "expected a string, got %s", epcis_json_kind(v));
-    if (json_string_length(v) == 0)
-        return fail(c, path, "is empty");
-    return 0;
+    return want_string_at(c, v, path, NO_IDX);
 }
 
 static int want_object(vctx *c, const json_t *v, const char *path)
@@ -229,17 +250,19 @@ int yima_epcis_code(const char *s, size_t n, yima_code *out, yima_error *err)
     return 0;
 }
 
-/* An identifier: a non-empty string, checked and indexed. */
-static int ident(vctx *c, const json_t *v, const char *path,
-                 yima_code_role role)
+/* An identifier: a non-empty string, checked and indexed (where() says
+ * where it is). */
+static int ident_at(vctx *c, const json_t *v, const char *path, size_t idx,
+                    yima_code_role role)
 {
+    char at[EPCIS_PATH_MAX];
     yima_code code;
     yima_error e;
     const char *s;
     size_t n;
     int rc;
 
-    if ((rc = want_string(c, v, path)) != 0)
+    if ((rc = want_string_at(c, v, path, idx)) != 0)
         return rc;
     s = json_string_value(v);
     n = json_string_length(v);
@@ -248,11 +271,17 @@ static int ident(vctx *c, const json_t *v, const char *path,
         s = code.canonical;
         n = strlen(s);
     } else if (rc != 0 && bad_code(s, n, &code, &e, rc)) {
-        return fail(c, path, "%s", e.msg);
+        return fail(c, where(at, path, idx), "%s", e.msg);
     }
     if (c->each && (rc = c->each(c->arg, s, n, role)) != 0)
-        return epcis_fault_set(c->f, rc, path, "out of memory");
+        return epcis_fault_set(c->f, rc, where(at, path, idx), "out of memory");
     return 0;
+}
+
+static int ident(vctx *c, const json_t *v, const char *path,
+                 yima_code_role role)
+{
+    return ident_at(c, v, path, NO_IDX, role);
 }
 
 /* json_equal() of two strings, without its type dispatch. */
@@ -281,13 +310,13 @@ static int strings(vctx *c, const json_t *a, const char *path,
         return fail(c, path, "is empty");
     json_array_foreach((json_t *)a, i, v)
     {
-        epcis_path_index(at, path, i);
-        rc = role ? ident(c, v, at, role) : want_string(c, v, at);
+        rc = role ? ident_at(c, v, path, i, role)
+                  : want_string_at(c, v, path, i);
         if (rc != 0)
             return rc;
         for (size_t j = 0; j < i; j++)
             if (same_string(v, json_array_get(a, j)))
-                return fail(c, at, "repeats %s[%zu]", path, j);
+                return fail(c, where(at, path, i), "repeats %s[%zu]", path, j);
     }
     return 0;
 }
