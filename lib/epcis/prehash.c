@@ -353,7 +353,9 @@ static int put_value(ph *p, yima_buf *out, const char *name, const json_t *v,
     return 0;
 }
 
-/* Field f of object o, whose path is `path` (nothing when absent). */
+/* Field f of object o, whose path is `path` (nothing when absent). Its
+ * own path only for a message: written without it first, and again with
+ * it when that fails (what was written is then thrown away). */
 static int put_field(ph *p, yima_buf *out, const json_t *o, const field *f,
                      const char *path)
 {
@@ -361,6 +363,8 @@ static int put_field(ph *p, yima_buf *out, const json_t *o, const field *f,
     char at[EPCIS_PATH_MAX];
 
     if (!v || json_is_null(v))
+        return 0;
+    if (put_value(p, out, f->name, v, f->k, f->voc, "") == 0)
         return 0;
     epcis_path_key(at, path, f->name);
     return put_value(p, out, f->name, v, f->k, f->voc, at);
