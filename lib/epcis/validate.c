@@ -400,12 +400,43 @@ static int location(vctx *c, const json_t *o, const char *path,
 
 /* bizTransactionList, sourceList, destinationList: objects with `type`
  * and a value `key` (type required when type_required). */
+/* One element o of a typed_list(), at `at`; `what` names it in messages. */
+static int typed_item(vctx *c, const json_t *o, const char *at, const char *key,
+                      yima_code_role role, bool type_required, const char *what)
+{
+    const char *known[] = {"type", key, NULL};
+    char at2[EPCIS_PATH_MAX];
+    const json_t *v;
+    int rc;
+
+    if ((rc = want_object(c, o, at)) != 0 ||
+        (rc = only(c, o, known, false, what, at)) != 0)
+        return rc;
+    if ((v = json_object_get(o, "type")) != NULL) {
+        if (!json_is_string(v) || json_string_length(v) == 0) {
+            epcis_path_key(at2, at, "type");
+            return want_string(c, v, at2);
+        }
+    } else if (type_required) {
+        epcis_path_key(at2, at, "type");
+        return fail(c, at2, "missing (required in %s)", what);
+    }
+    if (at[0]) /* "": the first look, for which no message is kept */
+        epcis_path_key(at2, at, key);
+    else
+        at2[0] = '\0';
+    if (!(v = json_object_get(o, key)))
+        return fail(c, at2, "missing (required in %s)", what);
+    return ident(c, v, at2, role);
+}
+
+/* Each element's path and the words for it are put together only for a
+ * message: it is checked without them first, and again with them when
+ * that fails (the identifier is indexed only once it passes). */
 static int typed_list(vctx *c, const json_t *a, const char *path,
                       const char *key, yima_code_role role, bool type_required)
 {
-    const char *known[] = {"type", key, NULL};
-    char at[EPCIS_PATH_MAX], at2[EPCIS_PATH_MAX], what[64];
-    const json_t *v;
+    char at[EPCIS_PATH_MAX], what[64];
     json_t *o;
     size_t i;
     int rc;
@@ -413,25 +444,15 @@ static int typed_list(vctx *c, const json_t *a, const char *path,
     if (!json_is_array(a))
         return fail(c, path, "expected an array of objects, got %s",
                     epcis_json_kind(a));
-    snprintf(what, sizeof what, "a %s element", key);
     json_array_foreach((json_t *)a, i, o)
     {
+        if ((rc = typed_item(c, o, "", key, role, type_required, "")) == 0)
+            continue;
+        if (rc == YIMA_ENOMEM)
+            return rc;
         epcis_path_index(at, path, i);
-        if ((rc = want_object(c, o, at)) != 0 ||
-            (rc = only(c, o, known, false, what, at)) != 0)
-            return rc;
-        epcis_path_key(at2, at, "type");
-        if ((v = json_object_get(o, "type")) != NULL) {
-            if ((rc = want_string(c, v, at2)) != 0)
-                return rc;
-        } else if (type_required) {
-            return fail(c, at2, "missing (required in %s)", what);
-        }
-        epcis_path_key(at2, at, key);
-        if (!(v = json_object_get(o, key)))
-            return fail(c, at2, "missing (required in %s)", what);
-        if ((rc = ident(c, v, at2, role)) != 0)
-            return rc;
+        snprintf(what, sizeof what, "a %s element", key);
+        return typed_item(c, o, at, key, role, type_required, what);
     }
     return 0;
 }
