@@ -392,8 +392,12 @@ static int location(vctx *c, const json_t *o, const char *path,
     if ((rc = want_object(c, o, path)) != 0 ||
         (rc = only(c, o, known, true, path, path)) != 0)
         return rc;
+    /* "readPoint.id" only for a message: looked at without it first */
+    if ((id = json_object_get(o, "id")) &&
+        ((rc = ident(c, id, "", role)) == 0 || rc == YIMA_ENOMEM))
+        return rc;
     epcis_path_key(at, path, "id");
-    if (!(id = json_object_get(o, "id")))
+    if (!id)
         return fail(c, at, "missing (required in %s)", path);
     return ident(c, id, at, role);
 }
