@@ -43,6 +43,17 @@ static block *spare;
 static unsigned char *slab; /* the huge page being cut */
 static size_t slab_used, n_slabs;
 
+/* Event arrays of freed batches, for the next batches (spare_mu): a piece
+ * of an import holds about a thousand events, 176 KB of array grown by
+ * realloc() into fresh memory, every page a fault, for every piece. */
+#define SPARE_EV     8    /* arrays kept */
+#define SPARE_EV_MAX 4096 /* events an array kept holds at most */
+static struct {
+    yima_event *v;
+    size_t cap;
+} spare_ev[SPARE_EV];
+static size_t n_spare_ev;
+
 /* A block cut from a slab, or NULL (spare_mu held). */
 static block *block_cut(void)
 {
@@ -163,10 +174,41 @@ static int grow(void **v, size_t n, size_t *cap, size_t sz)
     return 0;
 }
 
+/* Room for one more event in b: a kept array first. */
+static int grow_ev(yima_event_batch *b)
+{
+    if (b->cap == 0) {
+        pthread_mutex_lock(&spare_mu);
+        if (n_spare_ev > 0) {
+            n_spare_ev--;
+            b->ev = spare_ev[n_spare_ev].v;
+            b->cap = spare_ev[n_spare_ev].cap;
+        }
+        pthread_mutex_unlock(&spare_mu);
+    }
+    return grow((void **)&b->ev, b->n, &b->cap, sizeof *b->ev);
+}
+
+/* Keep b's event array for a later batch, or free it. */
+static void drop_ev(yima_event_batch *b)
+{
+    if (b->cap && b->cap <= SPARE_EV_MAX) {
+        pthread_mutex_lock(&spare_mu);
+        if (n_spare_ev < SPARE_EV) {
+            spare_ev[n_spare_ev].v = b->ev;
+            spare_ev[n_spare_ev].cap = b->cap;
+            n_spare_ev++;
+            b->ev = NULL;
+        }
+        pthread_mutex_unlock(&spare_mu);
+    }
+    free(b->ev);
+}
+
 int epcis_batch_add(yima_event_batch *b, const yima_event *ev)
 {
     assert(b && ev);
-    if (grow((void **)&b->ev, b->n, &b->cap, sizeof *b->ev) != 0)
+    if (grow_ev(b) != 0)
         return YIMA_ENOMEM;
     b->ev[b->n++] = *ev;
     return 0;
@@ -216,7 +258,7 @@ void yima_event_batch_free(yima_event_batch *b)
     if (!b)
         return;
     blocks_free(b->blocks);
-    free(b->ev);
+    drop_ev(b);
     free(b->rej);
     free(b);
 }
