@@ -180,6 +180,39 @@ static void put_digits(char *p, long long v, int k)
     }
 }
 
+/*
+ * The last timestamp read on this thread, and what it gave: an event's
+ * eventTime is read three times over (validation, its milliseconds for the
+ * store, the pre-hash), each time from the same text. Only successes are
+ * kept, so a message is always made afresh.
+ */
+#define MEMO_TEXT 48
+static _Thread_local struct {
+    size_t n; /* 0: empty */
+    char text[MEMO_TEXT];
+    long long ms;
+    char norm[EPCIS_TIME_LEN + 1]; /* "": not made yet */
+} memo;
+
+/* read_time() through the memo. */
+static int read_time_memo(const char *s, size_t n, long long *ms, char *why,
+                          size_t whysz)
+{
+    int rc;
+
+    if (n && n == memo.n && memcmp(s, memo.text, n) == 0) {
+        *ms = memo.ms;
+        return 0;
+    }
+    if ((rc = read_time(s, n, ms, why, whysz)) == 0 && n <= MEMO_TEXT) {
+        memo.n = n;
+        memcpy(memo.text, s, n);
+        memo.ms = *ms;
+        memo.norm[0] = '\0';
+    }
+    return rc;
+}
+
 int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
                     char *why, size_t whysz)
 {
@@ -188,8 +221,13 @@ int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
 
     assert(s && out);
     out[0] = '\0';
-    if ((rc = read_time(s, n, &ms, why, whysz)) != 0)
+    if ((rc = read_time_memo(s, n, &ms, why, whysz)) != 0)
         return rc;
+    if (memo.norm[0] && memo.ms == ms && n == memo.n &&
+        memcmp(s, memo.text, n) == 0) {
+        memcpy(out, memo.norm, EPCIS_TIME_LEN + 1);
+        return 0;
+    }
     days = ms / MS_PER_DAY;
     rem = ms % MS_PER_DAY;
     if (rem < 0) {
@@ -206,6 +244,8 @@ int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
     put_digits(out + 14, rem / 60000 % 60, 2);
     put_digits(out + 17, rem / 1000 % 60, 2);
     put_digits(out + 20, rem % 1000, 3);
+    if (n == memo.n && memcmp(s, memo.text, n) == 0)
+        memcpy(memo.norm, out, EPCIS_TIME_LEN + 1);
     return 0;
 }
 
@@ -214,7 +254,7 @@ int epcis_time_ms(const char *s, size_t n, int64_t *ms)
     long long v;
 
     assert(s && ms);
-    if (read_time(s, n, &v, NULL, 0) != 0)
+    if (read_time_memo(s, n, &v, NULL, 0) != 0)
         return YIMA_EINVAL;
     *ms = (int64_t)v;
     return 0;

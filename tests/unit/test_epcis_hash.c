@@ -281,6 +281,33 @@ static void test_time_fraction(void **state)
     expect_time("2019-12-31T23:59:59.9994Z", "2019-12-31T23:59:59.999Z");
 }
 
+/* A timestamp read again (validation, the store's milliseconds, the
+ * pre-hash) gives what it gave the first time, whatever was read between;
+ * texts of one length that differ are told apart. */
+static void test_time_again(void **state)
+{
+    static const char a[] = "2026-03-02T00:00:01.185+08:00",
+                      b[] = "2026-03-02T00:00:01.186+08:00",
+                      c[] = "2026-03-02T00:00:01.185-08:00";
+    int64_t ms;
+
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        expect_time(a, "2026-03-01T16:00:01.185Z");
+        assert_int_equal(epcis_time_ms(a, strlen(a), &ms), 0);
+        assert_int_equal(ms, 1772380801185LL);
+        expect_time(b, "2026-03-01T16:00:01.186Z");
+        assert_int_equal(epcis_time_ms(b, strlen(b), &ms), 0);
+        assert_int_equal(ms, 1772380801186LL);
+        assert_int_equal(epcis_time_ms(c, strlen(c), &ms), 0);
+        assert_int_equal(ms, 1772438401185LL);
+        expect_time(c, "2026-03-02T08:00:01.185Z");
+        expect_time(a, "2026-03-01T16:00:01.185Z");
+        expect_time_error("2026-03-02T00:00:01.185+08:0x",
+                          "time zone must be Z or +hh:mm / -hh:mm");
+    }
+}
+
 static void test_time_errors(void **state)
 {
     (void)state;
@@ -1032,6 +1059,7 @@ int main(void)
         cmocka_unit_test(test_time_offsets),
         cmocka_unit_test(test_time_fraction),
         cmocka_unit_test(test_time_errors),
+        cmocka_unit_test(test_time_again),
         cmocka_unit_test(test_tz_offset),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_numbers_few_places),
