@@ -130,6 +130,21 @@ static void append_range(yima_store *st, int first, int n)
     free(t);
 }
 
+/* Assert that sql, run on the store file at path, gives want as the text
+ * of its first row's first column. */
+static void expect_sql(const char *sql, const char *want)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), want);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 /* A new store file; opened when st is not NULL. */
 static void fresh(yima_store **st)
 {
@@ -928,18 +943,10 @@ static void test_query(void **state)
                                  *recv[] = {"https://ref.gs1.org/cbv/BizStep-"
                                             "receiving"};
         sqlite3 *db;
-        sqlite3_stmt *qs;
 
+        expect_sql("SELECT group_concat(DISTINCT biz_step) FROM events",
+                   "shipping");
         assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_prepare_v2(db,
-                                            "SELECT group_concat(DISTINCT "
-                                            "biz_step) FROM events",
-                                            -1, &qs, NULL),
-                         SQLITE_OK);
-        assert_int_equal(sqlite3_step(qs), SQLITE_ROW);
-        assert_string_equal((const char *)sqlite3_column_text(qs, 0),
-                            "shipping");
-        sqlite3_finalize(qs);
         assert_int_equal(
             sqlite3_exec(db,
                          "UPDATE events SET biz_step = "
@@ -1041,8 +1048,6 @@ static void test_hash_id_stored_once(void **state)
     yima_event *ev;
     yima_store *st;
     yima_error err;
-    sqlite3 *db;
-    sqlite3_stmt *q;
     got *g = calloc(1, sizeof *g);
 
     (void)state;
@@ -1069,16 +1074,8 @@ static void test_hash_id_stored_once(void **state)
     }
     assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
     yima_store_close(st);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT group_concat(length(event_id)) "
-                                        "FROM events ORDER BY idx",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(q, 0), "0,0,17");
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    expect_sql("SELECT group_concat(length(event_id)) FROM events ORDER BY idx",
+               "0,0,17");
     free(ev);
     free(g);
 }
@@ -1604,27 +1601,6 @@ static void blocks_to_fixed(bool schema8)
     yima_buf_free(&b);
 }
 
-/* The formats of the runs in the store at path, as a string: "12" is a run
- * of format 1 then one of format 2. */
-static void run_formats(char *out, size_t size)
-{
-    sqlite3 *db;
-    sqlite3_stmt *q;
-    size_t n = 0;
-
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT format FROM index_runs "
-                                        "ORDER BY run",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(q) == SQLITE_ROW && n + 1 < size)
-        out[n++] = (char)('0' + sqlite3_column_int(q, 0));
-    out[n] = '\0';
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-}
-
 /* Runs of 16-byte postings (schema 8 and before) are found as they are,
  * in a store upgraded to schema 9, and merged into a run of format 2. */
 static void test_index_fixed_runs(void **state)
@@ -1635,7 +1611,7 @@ static void test_index_fixed_runs(void **state)
     yima_event *ev;
     yima_error err;
     got *g = calloc(1, sizeof *g);
-    char unit[64], formats[16];
+    char unit[64];
 
     (void)state;
     assert_non_null(t);
@@ -1663,8 +1639,9 @@ static void test_index_fixed_runs(void **state)
             blocks_to_fixed(b == 2);
             assert_int_equal(yima_store_open(path, &st, &err), 0);
         }
-        run_formats(formats, sizeof formats);
-        assert_string_equal(formats, want[b]);
+        expect_sql("SELECT coalesce(group_concat(format, ''), '') FROM "
+                   "(SELECT format FROM index_runs ORDER BY run)",
+                   want[b]);
         for (int k = 0; k < UNITS; k += 5) {
             bool second = (b + 1) * PER > k + UNITS;
 
@@ -2124,18 +2101,9 @@ static void test_ledger_blocks_upgrade(void **state)
         append_range(st, 600, 300);
         assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
         yima_store_close(st);
-        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_prepare_v2(db,
-                                            "SELECT group_concat(length(data) "
-                                            "/ 32) FROM (SELECT data FROM "
-                                            "ledger_hashes ORDER BY blk)",
-                                            -1, &q, NULL),
-                         SQLITE_OK);
-        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-        assert_string_equal((const char *)sqlite3_column_text(q, 0),
-                            "255,255,255,255,255,255,255,11");
-        sqlite3_finalize(q);
-        sqlite3_close(db);
+        expect_sql("SELECT group_concat(length(data) / 32) FROM "
+                   "(SELECT data FROM ledger_hashes ORDER BY blk)",
+                   "255,255,255,255,255,255,255,11");
     }
 }
 
