@@ -91,28 +91,55 @@ static int put_block(sq *s, uint64_t blk, const void *data, size_t n)
     return rc == SQLITE_DONE ? 0 : remember(s, st, rc, "ledger hash");
 }
 
+/* Each hash is copied from its block's row where SQLite holds it: one
+ * look-up for the hashes of a block that follow each other in index[]. */
 int sq_read(void *be, const uint64_t *index, size_t n,
             uint8_t (*out)[YIMA_LEDGER_HASH_LEN])
 {
     sq *s = be;
-    uint64_t held = UINT64_MAX; /* the block in s->hashes */
+    sqlite3_stmt *st = sq_stmt(s, SQ_HASH_GET);
+    uint64_t held = UINT64_MAX; /* the block st is on */
+    const uint8_t *data = NULL;
     size_t count = 0;
-    int rc;
+    int rc = 0;
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && rc == 0; i++) {
         uint64_t blk = index[i] / SQ_HASH_BLOCK;
-        size_t at = (size_t)(index[i] % SQ_HASH_BLOCK);
+        size_t at = (size_t)(index[i] % SQ_HASH_BLOCK), bytes;
 
         if (blk != held) {
-            if ((rc = get_block(s, blk, &count, "ledger hash")) != 0)
-                return rc;
+            sqlite3_reset(st);
+            sq_bind_u64(st, 1, blk);
             held = blk;
+            count = 0;
+            if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                data = sqlite3_column_blob(st, 0);
+                bytes = (size_t)sqlite3_column_bytes(st, 0);
+                if (bytes % YIMA_LEDGER_HASH_LEN ||
+                    bytes > SQ_HASH_BLOCK * YIMA_LEDGER_HASH_LEN) {
+                    snprintf(s->last, sizeof s->last,
+                             "store: ledger hash block %llu is damaged "
+                             "(%zu bytes)",
+                             (unsigned long long)blk, bytes);
+                    rc = YIMA_EIO;
+                    break;
+                }
+                count = bytes / YIMA_LEDGER_HASH_LEN;
+                rc = 0;
+            } else if (rc == SQLITE_DONE) {
+                rc = 0;
+            } else {
+                return remember(s, st, rc, "ledger hash");
+            }
         }
         if (at >= count)
-            return YIMA_ENOTFOUND;
-        memcpy(out[i], s->hashes[at], YIMA_LEDGER_HASH_LEN);
+            rc = YIMA_ENOTFOUND;
+        else
+            memcpy(out[i], data + at * YIMA_LEDGER_HASH_LEN,
+                   YIMA_LEDGER_HASH_LEN);
     }
-    return 0;
+    sqlite3_reset(st);
+    return rc;
 }
 
 /* Called only inside a write transaction (yima_store_append), which rolls

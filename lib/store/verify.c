@@ -104,14 +104,19 @@ static int compare_hashes(verifier *v, uint64_t i)
     uint8_t mine[64][YIMA_LEDGER_HASH_LEN], theirs[64][YIMA_LEDGER_HASH_LEN];
     uint64_t first = yima_ledger_stored_count(i);
     uint64_t n = yima_ledger_stored_count(i + 1) - first, idx[64];
+    bool one_by_one;
     int rc;
 
     for (uint64_t k = 0; k < n; k++)
         idx[k] = first + k;
     if ((rc = v->ms.read(v->ms.ctx, idx, (size_t)n, mine)) != 0)
         return yima_error_set(v->err, rc, 0, "ledger: %s", yima_strerror(rc));
+    /* All at once (one look-up); one by one to say which is missing. */
+    rc = v->st->ops->read(v->st->be, idx, (size_t)n, theirs);
+    one_by_one = rc == YIMA_ENOTFOUND;
     for (uint64_t k = 0; k < n; k++) {
-        rc = v->st->ops->read(v->st->be, &idx[k], 1, &theirs[k]);
+        if (one_by_one)
+            rc = v->st->ops->read(v->st->be, &idx[k], 1, &theirs[k]);
         if (rc == YIMA_ENOTFOUND)
             return bad(v, "ledger: hash %llu (entry %llu) is missing",
                        U(idx[k]), U(i));

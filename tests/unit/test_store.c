@@ -2487,6 +2487,11 @@ static void test_verify_reorder_insert(void **state)
         "record_time, action, biz_step, disposition, parent, children, "
         "entry, codes, recorder FROM events WHERE idx = 49",
         "ledger: entry 50 is beyond the ledger's size 50");
+    /* Stored hashes cut off: the first missing one is named (entry 27
+     * adds hashes 50-52). */
+    tamper("UPDATE ledger_hashes SET data = substr(data, 1, 51 * 32) "
+           "WHERE blk = 0",
+           "ledger: hash 51 (entry 27) is missing");
     tamper("UPDATE ledger_hashes SET data = CAST(data || zeroblob(32) AS "
            "BLOB) WHERE blk = 0",
            "ledger: hash 97 is beyond the ledger's size 50");
