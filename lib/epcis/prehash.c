@@ -219,8 +219,16 @@ static size_t space_len(const char *s, size_t n, bool at_end)
 
 static void trim(const char **s, size_t *n)
 {
+    unsigned char a, z;
     size_t k;
 
+    /* Nearly every value: printable ASCII at both ends, nothing to do. */
+    if (*n) {
+        a = (unsigned char)(*s)[0];
+        z = (unsigned char)(*s)[*n - 1];
+        if (a > ' ' && a < 0x80 && z > ' ' && z < 0x80)
+            return;
+    }
     while ((k = space_len(*s, *n, false)) > 0) {
         *s += k;
         *n -= k;

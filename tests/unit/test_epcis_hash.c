@@ -644,6 +644,13 @@ static void test_cbv_expansion(void **state)
                    HEAD "action=OBSERVE"
                         "bizStep=https://ref.gs1.org/cbv/BizStep-shipping"
                         "disposition=https://ref.gs1.org/cbv/Disp-in_transit");
+    /* trimmed of tabs and wide spaces (U+3000, U+00A0) too */
+    expect_prehash(DOC("",
+                       ",\"bizStep\":\"\\tshipping\","
+                       "\"disposition\":\"\xe3\x80\x80in_transit\xc2\xa0\\t\""),
+                   HEAD "action=OBSERVE"
+                        "bizStep=https://ref.gs1.org/cbv/BizStep-shipping"
+                        "disposition=https://ref.gs1.org/cbv/Disp-in_transit");
     expect_prehash(DOC("", ",\"bizStep\":\"my_step\",\"disposition\":"
                            "\"https://example.com/disp/odd\""),
                    HEAD "action=OBSERVEbizStep=my_step"
