@@ -321,14 +321,14 @@ static int object(yima_buf *out, const json_t *o, const shape *s)
 
     yima_buf_putc(out, '{');
     for (size_t i = 0; s && i < s->n; i++) {
-        const json_t *v = json_object_get(o, s->m[i].name);
+        const json_t *v = epcis_member(o, s->m[i].name);
         if (v && (rc = pair(out, &first, s->m[i].name, v, s->m[i].sub)) != 0)
             return rc;
     }
     if (!(keys = rest_keys(o, s, 0, &n, stack)))
         return YIMA_ENOMEM;
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = pair(out, &first, keys[i], json_object_get(o, keys[i]), NULL);
+        rc = pair(out, &first, keys[i], epcis_member(o, keys[i]), NULL);
     rest_keys_free(keys, stack);
     if (rc == 0)
         rc = yima_buf_putc(out, '}');
@@ -558,7 +558,7 @@ int epcis_canon_event(yima_buf *out, const json_t *ev, const epcis_fields *fl,
         !(keys = rest_keys(ev, NULL, known, &nk, stack)))
         rc = YIMA_ENOMEM;
     for (size_t i = 0; rc == 0 && i < nk; i++)
-        rc = pair(out, &first, keys[i], json_object_get(ev, keys[i]), NULL);
+        rc = pair(out, &first, keys[i], epcis_member(ev, keys[i]), NULL);
     if (rc == 0)
         rc = yima_buf_putc(out, '}');
     if (keys)

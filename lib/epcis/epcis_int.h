@@ -239,6 +239,9 @@ const char *epcis_field_name(epcis_field f);
 /* File the members of event object ev (one pass over them). */
 void epcis_fields_get(const json_t *ev, epcis_fields *out);
 
+/* json_object_get(o, key) for the small objects inside an event. */
+json_t *epcis_member(const json_t *o, const char *key);
+
 /* ---- prehash.c ---------------------------------------------------------- */
 
 /*

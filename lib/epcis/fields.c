@@ -104,3 +104,20 @@ void epcis_fields_get(const json_t *ev, epcis_fields *out)
         }
     }
 }
+
+/* Most objects inside an event have a member or three (readPoint, a
+ * quantity, a bizTransaction): walking them and comparing names costs less
+ * than hashing the key, and each is looked up two or three times (checks,
+ * pre-hash, canonical bytes). Larger ones go through the hash table. */
+#define MEMBERS_WALKED 4
+
+json_t *epcis_member(const json_t *o, const char *key)
+{
+    if (json_object_size(o) > MEMBERS_WALKED)
+        return json_object_get(o, key);
+    for (void *it = json_object_iter((json_t *)o); it;
+         it = json_object_iter_next((json_t *)o, it))
+        if (strcmp(json_object_iter_key(it), key) == 0)
+            return json_object_iter_value(it);
+    return NULL;
+}

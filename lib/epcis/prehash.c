@@ -367,7 +367,7 @@ static int put_value(ph *p, yima_buf *out, const char *name, const json_t *v,
 static int put_field(ph *p, yima_buf *out, const json_t *o, const field *f,
                      const char *path)
 {
-    const json_t *v = json_object_get(o, f->name);
+    const json_t *v = epcis_member(o, f->name);
     char at[EPCIS_PATH_MAX];
 
     if (!v || json_is_null(v))
@@ -805,7 +805,7 @@ static int w_persistent(ph *p, yima_buf *out, const json_t *v, const efield *f)
     if ((rc = yima_buf_puts(out, f->name)) != 0)
         return rc;
     for (int k = 0; keys[k]; k++) {
-        const json_t *a = json_object_get(v, keys[k]);
+        const json_t *a = epcis_member(v, keys[k]);
         if (!a || json_is_null(a))
             continue;
         epcis_path_key(at, f->name, keys[k]);
@@ -845,7 +845,7 @@ static int put_sensor_element(ph *p, yima_buf *b, const json_t *e,
     if (!json_is_object(e))
         return fail(p, path, "expected an object, got %s", epcis_json_kind(e));
     yima_buf_puts(b, "sensorElement");
-    meta = json_object_get(e, "sensorMetadata");
+    meta = epcis_member(e, "sensorMetadata");
     if (meta && !json_is_null(meta)) {
         mark = b->len;
         epcis_path_key(at, path, "sensorMetadata");
@@ -856,7 +856,7 @@ static int put_sensor_element(ph *p, yima_buf *b, const json_t *e,
         if (b->len == mark + strlen("sensorMetadata"))
             truncate_to(b, mark);
     }
-    reports = json_object_get(e, "sensorReport");
+    reports = epcis_member(e, "sensorReport");
     if (reports && !json_is_null(reports)) {
         epcis_path_key(at, path, "sensorReport");
         items_init(&l);

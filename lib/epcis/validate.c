@@ -355,16 +355,16 @@ static int quantities(vctx *c, const json_t *a, const char *path, bool min1)
             (rc = only(c, q, known, false, "a quantity element", at)) != 0)
             return rc;
         epcis_path_key(at2, at, "epcClass");
-        if (!(v = json_object_get(q, "epcClass")))
+        if (!(v = epcis_member(q, "epcClass")))
             return fail(c, at2, "missing (required in a quantity element)");
         if ((rc = ident(c, v, at2, YIMA_ROLE_CLASS)) != 0)
             return rc;
         epcis_path_key(at2, at, "quantity");
-        if ((v = json_object_get(q, "quantity")) &&
+        if ((v = epcis_member(q, "quantity")) &&
             (rc = want_number(c, v, at2)) != 0)
             return rc;
         epcis_path_key(at2, at, "uom");
-        if ((v = json_object_get(q, "uom")) != NULL) {
+        if ((v = epcis_member(q, "uom")) != NULL) {
             if (!json_is_string(v))
                 return fail(c, at2, "expected a string, got %s",
                             epcis_json_kind(v));
@@ -373,7 +373,7 @@ static int quantities(vctx *c, const json_t *a, const char *path, bool min1)
                             "'%.20s' is not a unit code (2 or 3 capital "
                             "letters or digits, e.g. KGM)",
                             json_string_value(v));
-            if (!json_object_get(q, "quantity"))
+            if (!epcis_member(q, "quantity"))
                 return fail(c, at2, "a unit without a quantity");
         }
     }
@@ -393,7 +393,7 @@ static int location(vctx *c, const json_t *o, const char *path,
         (rc = only(c, o, known, true, path, path)) != 0)
         return rc;
     /* "readPoint.id" only for a message: looked at without it first */
-    if ((id = json_object_get(o, "id")) &&
+    if ((id = epcis_member(o, "id")) &&
         ((rc = ident(c, id, "", role)) == 0 || rc == YIMA_ENOMEM))
         return rc;
     epcis_path_key(at, path, "id");
@@ -416,7 +416,7 @@ static int typed_item(vctx *c, const json_t *o, const char *at, const char *key,
     if ((rc = want_object(c, o, at)) != 0 ||
         (rc = only(c, o, known, false, what, at)) != 0)
         return rc;
-    if ((v = json_object_get(o, "type")) != NULL) {
+    if ((v = epcis_member(o, "type")) != NULL) {
         if (!json_is_string(v) || json_string_length(v) == 0) {
             epcis_path_key(at2, at, "type");
             return want_string(c, v, at2);
@@ -429,7 +429,7 @@ static int typed_item(vctx *c, const json_t *o, const char *at, const char *key,
         epcis_path_key(at2, at, key);
     else
         at2[0] = '\0';
-    if (!(v = json_object_get(o, key)))
+    if (!(v = epcis_member(o, key)))
         return fail(c, at2, "missing (required in %s)", what);
     return ident(c, v, at2, role);
 }
@@ -587,12 +587,12 @@ static int sensors(vctx *c, const json_t *a, const char *path)
             (rc = only(c, e, known, true, "a sensor element", at)) != 0)
             return rc;
         epcis_path_key(at2, at, "sensorMetadata");
-        if ((v = json_object_get(e, "sensorMetadata")) &&
+        if ((v = epcis_member(e, "sensorMetadata")) &&
             (rc = sensor_struct(c, v, metadata_fields, N(metadata_fields),
                                 "sensorMetadata", at2)) != 0)
             return rc;
         epcis_path_key(at2, at, "sensorReport");
-        if (!(v = json_object_get(e, "sensorReport")))
+        if (!(v = epcis_member(e, "sensorReport")))
             return fail(c, at2, "missing (required in a sensor element)");
         if (!json_is_array(v))
             return fail(c, at2, "expected an array of objects, got %s",
@@ -632,15 +632,15 @@ static int error_declaration(vctx *c, const json_t *o, const char *path)
         (rc = only(c, o, known, true, path, path)) != 0)
         return rc;
     epcis_path_key(at, path, "declarationTime");
-    if (!(v = json_object_get(o, "declarationTime")))
+    if (!(v = epcis_member(o, "declarationTime")))
         return fail(c, at, "missing (required in errorDeclaration)");
     if ((rc = want_time(c, v, at)) != 0)
         return rc;
     epcis_path_key(at, path, "reason");
-    if ((v = json_object_get(o, "reason")) && (rc = want_string(c, v, at)))
+    if ((v = epcis_member(o, "reason")) && (rc = want_string(c, v, at)))
         return rc;
     epcis_path_key(at, path, "correctiveEventIDs");
-    if ((v = json_object_get(o, "correctiveEventIDs")) &&
+    if ((v = epcis_member(o, "correctiveEventIDs")) &&
         (rc = strings(c, v, at, 0, false)) != 0)
         return rc;
     return 0;
@@ -656,11 +656,11 @@ static int persistent(vctx *c, const json_t *o, const char *path)
     if ((rc = want_object(c, o, path)) != 0 ||
         (rc = only(c, o, known, false, path, path)) != 0)
         return rc;
-    if (!json_object_get(o, "set") && !json_object_get(o, "unset"))
+    if (!epcis_member(o, "set") && !epcis_member(o, "unset"))
         return fail(c, path, "needs set or unset");
     for (int k = 0; known[k]; k++) {
         epcis_path_key(at, path, known[k]);
-        if ((v = json_object_get(o, known[k])) &&
+        if ((v = epcis_member(o, known[k])) &&
             (rc = strings(c, v, at, 0, true)) != 0)
             return rc;
     }

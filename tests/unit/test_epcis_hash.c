@@ -308,6 +308,36 @@ static void test_time_again(void **state)
     }
 }
 
+/* epcis_member() finds what json_object_get() finds, in objects small
+ * (walked) and large (hashed), and nothing in what is no object. */
+static void test_member(void **state)
+{
+    char key[16];
+
+    (void)state;
+    for (int size = 0; size <= 7; size++) {
+        json_t *o = json_object();
+
+        for (int i = 0; i < size; i++) {
+            snprintf(key, sizeof key, "k%d", i);
+            assert_int_equal(json_object_set_new(o, key, json_integer(i)), 0);
+        }
+        for (int i = 0; i <= size; i++) { /* k<size> is missing */
+            snprintf(key, sizeof key, "k%d", i);
+            assert_ptr_equal(epcis_member(o, key), json_object_get(o, key));
+        }
+        assert_null(epcis_member(o, "k"));
+        json_decref(o);
+    }
+    {
+        json_t *a = json_pack("[s]", "k0");
+
+        assert_null(epcis_member(a, "k0"));
+        assert_null(epcis_member(NULL, "k0"));
+        json_decref(a);
+    }
+}
+
 static void test_time_errors(void **state)
 {
     (void)state;
@@ -1067,6 +1097,7 @@ int main(void)
         cmocka_unit_test(test_time_fraction),
         cmocka_unit_test(test_time_errors),
         cmocka_unit_test(test_time_again),
+        cmocka_unit_test(test_member),
         cmocka_unit_test(test_tz_offset),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_numbers_few_places),
