@@ -31,8 +31,11 @@ static int add_code(void *arg, const char *code, size_t n, yima_code_role role)
     reader *r = arg;
     yima_event_code *c;
 
+    /* Codes of one length mostly differ at the end (serial numbers): the
+     * last byte first. */
     for (size_t i = 0; i < r->ncodes; i++)
         if (r->codes[i].role == role && r->code_lens[i] == n &&
+            (n == 0 || r->codes[i].code[n - 1] == code[n - 1]) &&
             memcmp(r->codes[i].code, code, n) == 0)
             return 0;
     if (r->ncodes == r->capcodes) {

@@ -284,13 +284,18 @@ static int ident(vctx *c, const json_t *v, const char *path,
     return ident_at(c, v, path, NO_IDX, role);
 }
 
-/* json_equal() of two strings, without its type dispatch. */
+/* json_equal() of two strings, without its type dispatch; the last byte
+ * first (a list's codes mostly differ in their serial numbers). */
 static bool same_string(const json_t *x, const json_t *y)
 {
     size_t n = json_string_length(x);
+    const char *a, *b;
 
-    return n == json_string_length(y) &&
-           memcmp(json_string_value(x), json_string_value(y), n) == 0;
+    if (n != json_string_length(y))
+        return false;
+    a = json_string_value(x);
+    b = json_string_value(y);
+    return n == 0 || (a[n - 1] == b[n - 1] && memcmp(a, b, n) == 0);
 }
 
 /* An array of distinct strings; identifiers when role is not 0. At least

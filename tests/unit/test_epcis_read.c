@@ -718,6 +718,37 @@ static const struct {
      "number"},
 };
 
+/* A code named twice in one role is indexed once; the same code in two
+ * roles, and codes that differ only at their end, each once. */
+static void test_codes_once(void **state)
+{
+    static const char in[] =
+        HEAD ",\"action\":\"ADD\",\"epcList\":[],"
+             "\"quantityList\":["
+             "{\"epcClass\":\"urn:epc:idpat:sgtin:4012345.098765.*\","
+             "\"quantity\":2,\"uom\":\"KGM\"},"
+             "{\"epcClass\":\"urn:epc:idpat:sgtin:4012345.098766.*\","
+             "\"quantity\":3,\"uom\":\"KGM\"},"
+             "{\"epcClass\":\"urn:epc:idpat:sgtin:4012345.098765.*\","
+             "\"quantity\":4,\"uom\":\"MTR\"}],"
+             "\"readPoint\":{\"id\":\"urn:epc:id:sgln:4012345.00001.0\"},"
+             "\"bizLocation\":{\"id\":\"urn:epc:id:sgln:4012345.00001.0\"}}";
+    yima_event_batch *b;
+    const yima_event *ev;
+    yima_error err;
+    size_t classes = 0;
+
+    (void)state;
+    assert_int_equal(read_text(in, 0, &b, &err), 0);
+    ev = yima_event_batch_get(b, 0);
+    for (size_t i = 0; i < ev->n_codes; i++)
+        classes += ev->codes[i].role == YIMA_ROLE_CLASS;
+    assert_int_equal(classes, 2);
+    /* the location in two roles, the two products once each */
+    assert_int_equal(ev->n_codes, 6);
+    yima_event_batch_free(b);
+}
+
 static void test_validation_rules(void **state)
 {
     size_t wrong = 0;
@@ -1117,6 +1148,7 @@ int main(void)
         cmocka_unit_test(test_schema_roundtrip),
         cmocka_unit_test(test_schema_script_rejects),
         cmocka_unit_test(test_validation_rules),
+        cmocka_unit_test(test_codes_once),
         cmocka_unit_test(test_unknown_identifiers),
         cmocka_unit_test(test_all_or_nothing),
         cmocka_unit_test(test_proceed),
