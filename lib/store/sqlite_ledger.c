@@ -46,35 +46,30 @@ int sq_size(void *be, uint64_t *size)
     return 0;
 }
 
-/* Block blk of the stored hashes into s->hashes: its hash count in *n,
- * 0 when it is not stored. */
-static int get_block(sq *s, uint64_t blk, size_t *n, const char *what)
+/* Step st (SQ_HASH_GET) to block blk: *data its hashes, *count of them
+ * (0 when it is not stored). st stays on the row until it is reset. */
+static int block_row(sq *s, sqlite3_stmt *st, uint64_t blk,
+                     const uint8_t **data, size_t *count)
 {
-    sqlite3_stmt *st = sq_stmt(s, SQ_HASH_GET);
     size_t bytes;
     int rc;
 
+    sqlite3_reset(st);
     sq_bind_u64(st, 1, blk);
-    rc = sqlite3_step(st);
-    *n = 0;
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(st);
+    *count = 0;
+    if ((rc = sqlite3_step(st)) == SQLITE_DONE)
         return 0;
-    }
     if (rc != SQLITE_ROW)
-        return remember(s, st, rc, what);
+        return remember(s, st, rc, "ledger hash");
+    *data = sqlite3_column_blob(st, 0);
     bytes = (size_t)sqlite3_column_bytes(st, 0);
     if (bytes % YIMA_LEDGER_HASH_LEN || bytes > sizeof s->hashes) {
-        sqlite3_reset(st);
         snprintf(s->last, sizeof s->last,
                  "store: ledger hash block %llu is damaged (%zu bytes)",
                  (unsigned long long)blk, bytes);
         return YIMA_EIO;
     }
-    if (bytes)
-        memcpy(s->hashes, sqlite3_column_blob(st, 0), bytes);
-    *n = bytes / YIMA_LEDGER_HASH_LEN;
-    sqlite3_reset(st);
+    *count = bytes / YIMA_LEDGER_HASH_LEN;
     return 0;
 }
 
@@ -105,32 +100,12 @@ int sq_read(void *be, const uint64_t *index, size_t n,
 
     for (size_t i = 0; i < n && rc == 0; i++) {
         uint64_t blk = index[i] / SQ_HASH_BLOCK;
-        size_t at = (size_t)(index[i] % SQ_HASH_BLOCK), bytes;
+        size_t at = (size_t)(index[i] % SQ_HASH_BLOCK);
 
         if (blk != held) {
-            sqlite3_reset(st);
-            sq_bind_u64(st, 1, blk);
             held = blk;
-            count = 0;
-            if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                data = sqlite3_column_blob(st, 0);
-                bytes = (size_t)sqlite3_column_bytes(st, 0);
-                if (bytes % YIMA_LEDGER_HASH_LEN ||
-                    bytes > SQ_HASH_BLOCK * YIMA_LEDGER_HASH_LEN) {
-                    snprintf(s->last, sizeof s->last,
-                             "store: ledger hash block %llu is damaged "
-                             "(%zu bytes)",
-                             (unsigned long long)blk, bytes);
-                    rc = YIMA_EIO;
-                    break;
-                }
-                count = bytes / YIMA_LEDGER_HASH_LEN;
-                rc = 0;
-            } else if (rc == SQLITE_DONE) {
-                rc = 0;
-            } else {
-                return remember(s, st, rc, "ledger hash");
-            }
+            if ((rc = block_row(s, st, blk, &data, &count)) != 0)
+                break;
         }
         if (at >= count)
             rc = YIMA_ENOTFOUND;
@@ -170,7 +145,13 @@ int sq_append(void *be, uint64_t old_size, uint64_t new_size, uint64_t first,
     if (at && n) { /* the last block, filled up */
         size_t k = n < SQ_HASH_BLOCK - at ? n : SQ_HASH_BLOCK - at;
 
-        if ((rc = get_block(s, blk, &count, "ledger hash")) != 0)
+        const uint8_t *data = NULL;
+
+        st = sq_stmt(s, SQ_HASH_GET);
+        if ((rc = block_row(s, st, blk, &data, &count)) == 0 && count)
+            memcpy(s->hashes, data, count * YIMA_LEDGER_HASH_LEN);
+        sqlite3_reset(st);
+        if (rc != 0)
             return rc;
         if (count != at) {
             snprintf(s->last, sizeof s->last,
