@@ -194,7 +194,8 @@ static _Thread_local struct {
     char norm[EPCIS_TIME_LEN + 1]; /* "": not made yet */
 } memo;
 
-/* read_time() through the memo. */
+/* read_time() through the memo; on success the memo holds s when
+ * n <= MEMO_TEXT. */
 static int read_time_memo(const char *s, size_t n, long long *ms, char *why,
                           size_t whysz)
 {
@@ -223,8 +224,7 @@ int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
     out[0] = '\0';
     if ((rc = read_time_memo(s, n, &ms, why, whysz)) != 0)
         return rc;
-    if (memo.norm[0] && memo.ms == ms && n == memo.n &&
-        memcmp(s, memo.text, n) == 0) {
+    if (n <= MEMO_TEXT && memo.norm[0]) {
         memcpy(out, memo.norm, EPCIS_TIME_LEN + 1);
         return 0;
     }
@@ -244,7 +244,7 @@ int epcis_time_norm(const char *s, size_t n, char out[EPCIS_TIME_LEN + 1],
     put_digits(out + 14, rem / 60000 % 60, 2);
     put_digits(out + 17, rem / 1000 % 60, 2);
     put_digits(out + 20, rem % 1000, 3);
-    if (n == memo.n && memcmp(s, memo.text, n) == 0)
+    if (n <= MEMO_TEXT)
         memcpy(memo.norm, out, EPCIS_TIME_LEN + 1);
     return 0;
 }

@@ -407,8 +407,17 @@ static int location(vctx *c, const json_t *o, const char *path,
     return ident(c, id, at, role);
 }
 
-/* bizTransactionList, sourceList, destinationList: objects with `type`
- * and a value `key` (type required when type_required). */
+/* A member's path under `at`, or "" when at is "" (a first look, whose
+ * messages are not kept). */
+static const char *member_path(char out[EPCIS_PATH_MAX], const char *at,
+                               const char *key)
+{
+    if (!at[0])
+        return "";
+    epcis_path_key(out, at, key);
+    return out;
+}
+
 /* One element o of a typed_list(), at `at`; `what` names it in messages. */
 static int typed_item(vctx *c, const json_t *o, const char *at, const char *key,
                       yima_code_role role, bool type_required, const char *what)
@@ -422,26 +431,23 @@ static int typed_item(vctx *c, const json_t *o, const char *at, const char *key,
         (rc = only(c, o, known, false, what, at)) != 0)
         return rc;
     if ((v = epcis_member(o, "type")) != NULL) {
-        if (!json_is_string(v) || json_string_length(v) == 0) {
-            epcis_path_key(at2, at, "type");
-            return want_string(c, v, at2);
-        }
+        if ((rc = want_string(c, v, member_path(at2, at, "type"))) != 0)
+            return rc;
     } else if (type_required) {
-        epcis_path_key(at2, at, "type");
-        return fail(c, at2, "missing (required in %s)", what);
+        return fail(c, member_path(at2, at, "type"), "missing (required in %s)",
+                    what);
     }
-    if (at[0]) /* "": the first look, for which no message is kept */
-        epcis_path_key(at2, at, key);
-    else
-        at2[0] = '\0';
     if (!(v = epcis_member(o, key)))
-        return fail(c, at2, "missing (required in %s)", what);
-    return ident(c, v, at2, role);
+        return fail(c, member_path(at2, at, key), "missing (required in %s)",
+                    what);
+    return ident(c, v, member_path(at2, at, key), role);
 }
 
-/* Each element's path and the words for it are put together only for a
- * message: it is checked without them first, and again with them when
- * that fails (the identifier is indexed only once it passes). */
+/* bizTransactionList, sourceList, destinationList: objects with `type`
+ * and a value `key` (type required when type_required). Each element's
+ * path and the words for it are put together only for a message: it is
+ * checked without them first, and again with them when that fails (the
+ * identifier is indexed only once it passes). */
 static int typed_list(vctx *c, const json_t *a, const char *path,
                       const char *key, yima_code_role role, bool type_required)
 {
