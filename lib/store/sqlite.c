@@ -177,26 +177,22 @@ static const char schema[] =
     "COMMIT;";
 
 /* Version 3 stores lack the custody table; version 4 stores keep the code
- * index's blocks in a WITHOUT ROWID table. */
-static const char upgrade_3[] = "BEGIN IMMEDIATE;" CUSTODY_SQL
-                                "PRAGMA user_version=4;"
-                                "COMMIT;";
+ * index's blocks in a WITHOUT ROWID table. Each step below runs in the
+ * write transaction upgrade() begins, and sets the version it reaches. */
+static const char upgrade_3[] = CUSTODY_SQL "PRAGMA user_version=4;";
 static const char upgrade_4[] =
-    "BEGIN IMMEDIATE;" BLOCKS_SQL("index_blocks_5")
+    BLOCKS_SQL("index_blocks_5")
     "INSERT INTO index_blocks_5 SELECT run, first_key, data FROM index_blocks "
     "ORDER BY run, first_key;"
     "DROP TABLE index_blocks;"
     "ALTER TABLE index_blocks_5 RENAME TO index_blocks;" BLOCKS_KEY_SQL
-    "PRAGMA user_version=5;"
-    "COMMIT;";
+    "PRAGMA user_version=5;";
 /* Version 5 stores lack the units of each batch: the custody state is
  * derived, so it is dropped and rebuilt by the next catch-up. */
-static const char upgrade_5[] =
-    "BEGIN IMMEDIATE;" BATCH_UNITS_SQL RISK_SCANS_SQL
+static const char upgrade_5[] = BATCH_UNITS_SQL RISK_SCANS_SQL
     "DELETE FROM custody;"
     "DELETE FROM meta WHERE key = 'custody_upto';"
-    "PRAGMA user_version=6;"
-    "COMMIT;";
+    "PRAGMA user_version=6;";
 
 /* Version 6 stores hold every entry and code list as it is; version 7
  * writes them packed (pack.c), and reads both. Older programs must not
@@ -212,15 +208,13 @@ static const char upgrade_7[] = "PRAGMA user_version=8;";
  * says (the default), until a merge rewrites them. Older programs read
  * every block as 16-byte postings. */
 static const char upgrade_8[] =
-    "BEGIN IMMEDIATE;"
     "ALTER TABLE index_runs ADD COLUMN format INTEGER NOT NULL DEFAULT 1;"
-    "PRAGMA user_version=9;"
-    "COMMIT;";
+    "PRAGMA user_version=9;";
 
 /* Version 10 keeps the ledger's hashes SQ_HASH_BLOCK to a row instead of
  * one: the rows are copied over in C (sq_ledger_upgrade), which needs the
- * new table first. */
-static const char upgrade_9[] = "BEGIN IMMEDIATE;" LEDGER_HASHES_SQL;
+ * new table first, and sets the version. */
+static const char upgrade_9[] = LEDGER_HASHES_SQL;
 
 /* Version 11 stores a standard bizStep or disposition as its CBV word
  * ("shipping", not https://ref.gs1.org/cbv/BizStep-shipping; 60 bytes an
@@ -598,6 +592,38 @@ static int pragma_int(sq *s, const char *sqltext, int *out)
 }
 
 /*
+ * Take the store at schema *ver one version up, in one write transaction.
+ * The version is read again once the transaction holds the write lock:
+ * another process opening the store at the same time may have upgraded it
+ * since it was read, and then this one only learns the new version.
+ */
+static int upgrade(sq *s, int *ver, const char *path, yima_error *err)
+{
+    int rc, now = *ver;
+
+    if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
+            SQLITE_OK ||
+        (rc = pragma_int(s, "PRAGMA user_version", &now)) != SQLITE_OK)
+        goto fail;
+    if (now == *ver) {
+        if ((rc = sqlite3_exec(s->db, upgrades[now], NULL, NULL, NULL)) !=
+            SQLITE_OK)
+            goto fail;
+        if (now == 9 && (rc = sq_ledger_upgrade(s, err)) != 0)
+            return rc; /* rolled back */
+        now++;
+    }
+    if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
+        goto fail;
+    *ver = now;
+    return 0;
+fail:
+    rc = sq_fail(s, NULL, rc, err, path);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/*
  * SQLite's process-wide settings, made before its first use (after it,
  * sqlite3_config() refuses them, and SQLite works as it would anyway): no
  * memory statistics (yima never reads them), since counting took a global
@@ -669,16 +695,9 @@ int sq_open(const char *path, void **be, yima_error *err)
         goto out;
     }
     /* Older schemas are brought up one version at a time. */
-    for (; ver >= 3 && ver < SCHEMA_VERSION; ver++) {
-        if ((rc = sqlite3_exec(s->db, upgrades[ver], NULL, NULL, NULL)) !=
-            SQLITE_OK) {
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-            rc = sq_fail(s, NULL, rc, err, path);
+    while (ver >= 3 && ver < SCHEMA_VERSION)
+        if ((rc = upgrade(s, &ver, path, err)) != 0)
             goto out;
-        }
-        if (ver == 9 && (rc = sq_ledger_upgrade(s, err)) != 0)
-            goto out;
-    }
     if (ver != SCHEMA_VERSION) {
         rc = yima_error_set(err, YIMA_EINVAL, 0,
                             "store: %s has schema version %d; this program "

@@ -227,8 +227,7 @@ int sq_ledger_upgrade(sq *s, yima_error *err)
     }
     rc = sqlite3_exec(s->db,
                       "DROP TABLE ledger_hash;"
-                      "PRAGMA user_version=10;"
-                      "COMMIT;",
+                      "PRAGMA user_version=10;",
                       NULL, NULL, NULL);
 out:
     sqlite3_finalize(get);

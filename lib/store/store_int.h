@@ -464,9 +464,9 @@ int sq_read(void *be, const uint64_t *index, size_t n,
 int sq_append(void *be, uint64_t old_size, uint64_t new_size, uint64_t first,
               const uint8_t (*hash)[YIMA_LEDGER_HASH_LEN], size_t n);
 const char *sq_reason(void *be);
-/* Schema 9 to 10, inside the transaction upgrade_9 began: copy table
- * ledger_hash into ledger_hashes, drop it, set the version, commit (or
- * roll back). */
+/* Schema 9 to 10, inside the write transaction of the upgrade step, after
+ * upgrade_9 made the new table: copy table ledger_hash into ledger_hashes,
+ * drop it, set the version (the caller commits); on failure, roll back. */
 int sq_ledger_upgrade(sq *s, yima_error *err);
 
 /* sqlite_meta.c */

@@ -2015,6 +2015,32 @@ static void test_verify_edit(void **state)
            "ledger: hash 21 (made by entry 11) differs from the one rebuilt");
 }
 
+/* A fresh store at `path`, a copy of the store at orig as schema 9 kept it
+ * (a row per ledger hash; with a hole: hash 700 lost). Returns the number
+ * of hash rows. */
+static int as_schema9(const char *orig, bool hole)
+{
+    char cmd[3 * sizeof path + 16];
+    sqlite3 *db;
+    int rows;
+
+    fresh(NULL);
+    snprintf(cmd, sizeof cmd, "cp %s %s", orig, path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    rows = ledger_to_rows(db);
+    assert_int_equal(sqlite3_exec(db,
+                                  hole ? "DELETE FROM ledger_hash WHERE "
+                                         "idx = 700;"
+                                         "PRAGMA user_version=9;COMMIT"
+                                       : "PRAGMA user_version=9;COMMIT",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    return rows;
+}
+
 /* A store of schema 9 (a row per ledger hash) is upgraded at open: its
  * hashes, five blocks of them and a hole, are kept in blocks; proofs and
  * verify answer as before, and appends go on from the last block. */
@@ -2027,7 +2053,7 @@ static void test_ledger_blocks_upgrade(void **state)
     yima_error err;
     sqlite3 *db;
     sqlite3_stmt *q;
-    char *msg = NULL, orig[sizeof path];
+    char orig[sizeof path];
 
     (void)state;
     fresh(&st);
@@ -2042,27 +2068,7 @@ static void test_ledger_blocks_upgrade(void **state)
 
     snprintf(orig, sizeof orig, "%s", path);
     for (int hole = 0; hole < 2; hole++) {
-        /* The same store as schema 9 kept it. */
-        fresh(NULL);
-        {
-            char cmd[3 * sizeof path + 16];
-
-            snprintf(cmd, sizeof cmd, "cp %s %s", orig, path);
-            assert_int_equal(system(cmd), 0);
-        }
-        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL),
-                         SQLITE_OK);
-        assert_int_equal(ledger_to_rows(db), 1196);
-        assert_int_equal(sqlite3_exec(db,
-                                      hole ? "DELETE FROM ledger_hash WHERE "
-                                             "idx = 700;"
-                                             "PRAGMA user_version=9;COMMIT"
-                                           : "PRAGMA user_version=9;COMMIT",
-                                      NULL, NULL, &msg),
-                         SQLITE_OK);
-        sqlite3_close(db);
-
+        assert_int_equal(as_schema9(orig, hole), 1196);
         assert_int_equal(yima_store_open(path, &st, &err), 0);
         assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
         assert_int_equal(sqlite3_prepare_v2(db,
@@ -2105,6 +2111,62 @@ static void test_ledger_blocks_upgrade(void **state)
                    "(SELECT data FROM ledger_hashes ORDER BY blk)",
                    "255,255,255,255,255,255,255,11");
     }
+}
+
+/* Two processes open a store of an older schema at the same moment: the
+ * one that gets the write lock second finds the store already upgraded
+ * (it read the old version before) and opens it as it is. */
+static void test_upgrade_race(void **state)
+{
+    yima_store *st;
+    yima_error err;
+    sqlite3 *lock;
+    char orig[sizeof path];
+    int status, ready[2];
+    pid_t pid;
+
+    (void)state;
+    fresh(&st);
+    append_range(st, 0, 300);
+    yima_store_close(st);
+    snprintf(orig, sizeof orig, "%s", path);
+    as_schema9(orig, false);
+
+    /* The other process reads version 9, then waits for the write lock
+     * this handle holds; once it is free, both race for it. (Forked
+     * before this handle opens: a child must not inherit an open one.) */
+    assert_int_equal(pipe(ready), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char c;
+        int rc = read(ready[0], &c, 1) == 1 ? 0 : -1;
+
+        if (rc == 0 && (rc = yima_store_open(path, &st, &err)) == 0)
+            rc = yima_store_verify(st, NULL, NULL, &err);
+        if (rc != 0)
+            fprintf(stderr, "child: %s\n", err.msg);
+        _exit(rc != 0);
+    }
+    assert_int_equal(sqlite3_open(path, &lock), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(write(ready[1], "x", 1), 1);
+    usleep(300 * 1000);
+    assert_int_equal(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(lock);
+    if (yima_store_open(path, &st, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    close(ready[0]);
+    close(ready[1]);
+    assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
+    yima_store_close(st);
+    expect_sql("PRAGMA user_version", "11");
+    expect_sql("SELECT count(*) FROM sqlite_master WHERE name = 'ledger_hash'",
+               "0");
 }
 
 /* A packed value with bytes overwritten cannot pass for an event. */
@@ -2641,6 +2703,7 @@ int main(void)
         cmocka_unit_test(test_verify_delete),
         cmocka_unit_test(test_verify_reorder_insert),
         cmocka_unit_test(test_ledger_blocks_upgrade),
+        cmocka_unit_test(test_upgrade_race),
         cmocka_unit_test(test_kill_while_appending),
         cmocka_unit_test(test_append_rate),
     };
