@@ -94,8 +94,10 @@
  */
 #define FLOOR 0.02
 
-/* The pragmas lib/store/sqlite.c opens a store with (durable commits). */
-static const char pragmas[] = "PRAGMA journal_mode=WAL;"
+/* The pragmas lib/store/sqlite.c makes and opens a store with (its page
+ * size, durable commits). */
+static const char pragmas[] = "PRAGMA page_size=65536;"
+                              "PRAGMA journal_mode=WAL;"
                               "PRAGMA synchronous=FULL;"
                               "PRAGMA cache_size=-32768;"
                               "PRAGMA temp_store=MEMORY;"

@@ -27,8 +27,9 @@
  * bundle holds. recordTime is not inside the JSON: readers that show the
  * event with its recordTime add it from the second line.
  *
- * Schema (SQLite; application_id 0x79696D61 "yima", user_version 11; 16 KB
- * pages in stores made since version 7; WAL, synchronous=FULL,
+ * Schema (SQLite; application_id 0x79696D61 "yima", user_version 11; 64 KB
+ * pages in new stores, 16 KB in those made from version 7 on, 4 KB before;
+ * WAL, synchronous=FULL,
  * foreign_keys=ON, busy_timeout 10 s; a checkpointer thread copies the WAL
  * back past 16 MiB, the writer itself past 1 GiB):
  *
