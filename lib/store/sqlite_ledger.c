@@ -5,9 +5,9 @@
  * holds hashes b * SQ_HASH_BLOCK on, every block but the last is full, and
  * an append fills the last one up before it adds more. 255 hashes (8,160
  * bytes) and not 256: two such rows fill a 16 KB page (eight a 64 KB one),
- * two of 8,192 bytes do not fit in one. A row per hash (schema 9 and before) cost the storing
- * thread a B-tree insert for each of the two hashes an event adds, and 82
- * bytes an event on disk (64 now).
+ * two of 8,192 bytes do not fit in one. A row per hash (schema 9 and before)
+ * cost the storing thread a B-tree insert for each of the two hashes an event
+ * adds, and 82 bytes an event on disk (64 now).
  */
 #include <assert.h>
 #include <stdio.h>
