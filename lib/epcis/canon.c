@@ -207,22 +207,11 @@ int epcis_canon_real(yima_buf *out, double v)
 static int any(yima_buf *out, const json_t *v);
 
 /* True when none of the n bytes at s needs escaping in a JSON string
- * (each is printable ASCII other than '"' and '\\'); false may also mean
- * "not sure". Eight bytes at a time: this runs over every string of every
- * event. */
+ * (each is printable ASCII other than '"' and '\\'). */
 static bool plain(const char *s, size_t n)
 {
-    const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
-    size_t i = 0;
-    uint64_t w;
+    size_t i = epcis_plain_span(s, n);
 
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, s + i, 8);
-        if ((w & high) || ((w - ones * 0x20) & high) ||
-            (((w ^ ones * '"') - ones) & ~(w ^ ones * '"') & high) ||
-            (((w ^ ones * '\\') - ones) & ~(w ^ ones * '\\') & high))
-            return false;
-    }
     for (; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x80 ||
             s[i] == '"' || s[i] == '\\')

@@ -25,8 +25,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "yima/buf.h"
 #include "yima/code.h"
@@ -166,6 +170,66 @@ int epcis_num_text(yima_buf *out, const char *s, size_t n);
 /* strtod() of NUL-terminated s in the "C" locale, into *out; false when
  * that locale cannot be had. */
 bool epcis_num_strtod(const char *s, double *out);
+
+/* ---- plain text ---------------------------------------------------------- */
+
+#if defined(__SSE2__)
+/* Bit i set when byte i of v is not plain (see below). */
+static inline unsigned epcis_plain_stops(__m128i v)
+{
+    const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(' ');
+    /* signed: bytes from 0x80 are below the space too */
+    __m128i stop = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)),
+        _mm_cmplt_epi8(v, space));
+
+    return (unsigned)_mm_movemask_epi8(stop);
+}
+#endif
+
+/*
+ * A count k <= n such that the bytes p[0..k) are all ones JSON text takes as
+ * they are: printable ASCII (DEL too) but '"' and '\\'. With SSE2 (every
+ * x86-64) p[k] is not one when k < n, looked at sixteen bytes at a time;
+ * else, eight at a time, p[k] may be one too and the caller looks at the
+ * rest byte by byte. This runs over every string read and every string
+ * written, most of an event's bytes.
+ */
+static inline size_t epcis_plain_span(const void *text, size_t n)
+{
+    const unsigned char *p = text;
+    size_t i = 0;
+#if defined(__SSE2__)
+    unsigned char tail[16];
+    unsigned m;
+
+    for (; i + 16 <= n; i += 16)
+        if ((m = epcis_plain_stops(
+                 _mm_loadu_si128((const __m128i *)(const void *)(p + i)))) != 0)
+            return i + (size_t)__builtin_ctz(m);
+    if (i == n)
+        return n;
+    /* the last few, among plain filler: never read past p + n */
+    memset(tail, 'a', sizeof tail);
+    memcpy(tail, p + i, n - i);
+    m = epcis_plain_stops(_mm_loadu_si128((const __m128i *)(void *)tail));
+    return m ? i + (size_t)__builtin_ctz(m) : n;
+#else
+    const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+
+        memcpy(&w, p + i, 8);
+        if ((w & high) || ((w - ones * 0x20) & high) ||
+            (((w ^ ones * '"') - ones) & ~(w ^ ones * '"') & high) ||
+            (((w ^ ones * '\\') - ones) & ~(w ^ ones * '\\') & high))
+            break;
+    }
+#endif
+    return i;
+}
 
 /* ---- json.c ------------------------------------------------------------- */
 

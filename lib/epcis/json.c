@@ -201,6 +201,7 @@ static bool string(reader *r, const char **s, size_t *n, bool *in_place)
         {
             const unsigned char *p = r->p, *end = r->end;
 
+            p += epcis_plain_span(p, (size_t)(end - p));
             while (p < end && plain[*p])
                 p++;
             r->p = p;

@@ -68,19 +68,11 @@ static int grow(yima_buf *b, size_t n)
     return 0;
 }
 
-int yima_buf_add(yima_buf *b, const void *p, size_t n)
+int yima_buf_add_grow(yima_buf *b, const void *p, size_t n)
 {
     int rc;
 
     assert(b);
-    /* Room already (most appends): no call to grow(). */
-    if (b->size - b->len > n && b->cap - b->len >= n && !b->failed) {
-        if (n) /* p may be NULL then */
-            memcpy(b->data + b->len, p, n);
-        b->len += n;
-        b->data[b->len] = '\0';
-        return 0;
-    }
     if ((rc = grow(b, n)) != 0)
         return rc;
     if (n)

@@ -1138,6 +1138,47 @@ static void test_writer(void **state)
     yima_buf_free(&out);
 }
 
+/* A byte JSON text takes as it is (epcis_plain_span's rule). */
+static bool plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* epcis_plain_span() against the rule byte by byte: every byte value at
+ * every place of strings of every length up to 70, each string at the very
+ * end of its allocation (a read past it trips the sanitizers). With SSE2
+ * the span ends exactly at the first byte that is not plain; without, it
+ * may end before. */
+static void test_plain_span(void **state)
+{
+    (void)state;
+    for (size_t len = 0; len <= 70; len++) {
+        unsigned char *b = malloc(len ? len : 1);
+
+        assert_non_null(b);
+        for (int c = 0; c < 256; c++)
+            for (size_t at = 0; at <= len; at++) { /* at == len: none */
+                size_t want = len, k;
+
+                for (size_t i = 0; i < len; i++)
+                    b[i] = (unsigned char)"az!#[]~\x7f {"[i % 10];
+                if (at < len)
+                    b[at] = (unsigned char)c;
+                for (size_t i = 0; i < len; i++)
+                    if (!plain_byte(b[i])) {
+                        want = i;
+                        break;
+                    }
+                k = epcis_plain_span(b, len);
+                assert_true(k <= want);
+#if defined(__SSE2__)
+                assert_int_equal(k, want);
+#endif
+            }
+        free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1156,6 +1197,7 @@ int main(void)
         cmocka_unit_test(test_jansson_arena),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_writer),
+        cmocka_unit_test(test_plain_span),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
