@@ -95,13 +95,13 @@
 #define FLOOR 0.02
 
 /* The pragmas lib/store/sqlite.c makes and opens a store with (its page
- * size, durable commits). */
+ * size, durable commits, SQ_WAL_AUTOCHECKPOINT: 64 MiB of 64 KB pages). */
 static const char pragmas[] = "PRAGMA page_size=65536;"
                               "PRAGMA journal_mode=WAL;"
                               "PRAGMA synchronous=FULL;"
                               "PRAGMA cache_size=-32768;"
                               "PRAGMA temp_store=MEMORY;"
-                              "PRAGMA wal_autocheckpoint=16384;";
+                              "PRAGMA wal_autocheckpoint=1024;";
 
 enum { SINK_YIMA, SINK_APPEND, SINK_1IDX, SINK_CODEIDX, SINKS };
 
@@ -346,6 +346,7 @@ static void ceiling_close(ceiling *c)
     sqlite3_finalize(c->key);
     sqlite3_finalize(c->code);
     sqlite3_close(c->db);
+    memset(c, 0, sizeof *c); /* a failed reopen leaves nothing to free */
 }
 
 static int hexval(char c)

@@ -230,11 +230,12 @@ int sq_ledger_upgrade(sq *s, yima_error *err)
                       "PRAGMA user_version=10;",
                       NULL, NULL, NULL);
 out:
+    if (rc != SQLITE_OK) /* the message, before finalizing clears it */
+        rc = sq_fail(s, NULL, rc, err, "ledger upgrade");
     sqlite3_finalize(get);
     sqlite3_finalize(put);
-    if (rc == SQLITE_OK)
+    if (rc == 0)
         return 0;
-    rc = sq_fail(s, NULL, rc, err, "ledger upgrade");
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }

@@ -2142,14 +2142,18 @@ static void test_upgrade_race(void **state)
     assert_true(pid >= 0);
     if (pid == 0) {
         char c;
-        int rc = read(ready[0], &c, 1) == 1 ? 0 : -1;
+        int rc;
 
-        if (rc == 0 && (rc = yima_store_open(path, &st, &err)) == 0)
+        close(ready[1]); /* the parent's end: a parent gone ends the read */
+        if (read(ready[0], &c, 1) != 1)
+            _exit(2);
+        if ((rc = yima_store_open(path, &st, &err)) == 0)
             rc = yima_store_verify(st, NULL, NULL, &err);
         if (rc != 0)
             fprintf(stderr, "child: %s\n", err.msg);
         _exit(rc != 0);
     }
+    close(ready[0]);
     assert_int_equal(sqlite3_open(path, &lock), SQLITE_OK);
     assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL),
                      SQLITE_OK);
@@ -2162,7 +2166,6 @@ static void test_upgrade_race(void **state)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
-    close(ready[0]);
     close(ready[1]);
     assert_int_equal(yima_store_verify(st, NULL, NULL, &err), 0);
     yima_store_close(st);
